@@ -1,0 +1,20 @@
+# FindYAJL: locates yajl 2.x. Defines YAJL_FOUND, YAJL_INCLUDE_DIRS, YAJL_LIBRARIES and the
+# imported target YAJL::YAJL.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(PC_YAJL QUIET yajl)
+endif()
+find_path(YAJL_INCLUDE_DIR yajl/yajl_parse.h HINTS ${PC_YAJL_INCLUDE_DIRS})
+find_library(YAJL_LIBRARY NAMES yajl yajl_s HINTS ${PC_YAJL_LIBRARY_DIRS})
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(YAJL REQUIRED_VARS YAJL_LIBRARY YAJL_INCLUDE_DIR)
+if(YAJL_FOUND)
+  set(YAJL_INCLUDE_DIRS ${YAJL_INCLUDE_DIR})
+  set(YAJL_LIBRARIES ${YAJL_LIBRARY})
+  if(NOT TARGET YAJL::YAJL)
+    add_library(YAJL::YAJL UNKNOWN IMPORTED)
+    set_target_properties(YAJL::YAJL PROPERTIES IMPORTED_LOCATION "${YAJL_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${YAJL_INCLUDE_DIR}")
+  endif()
+endif()
+mark_as_advanced(YAJL_INCLUDE_DIR YAJL_LIBRARY)

@@ -1,0 +1,119 @@
+/* libkinesis: the pluggable HTTP transport, and its libcurl implementation.
+ *
+ * The client builds a complete, signed request and hands it to a transport, which delivers the
+ * response through callbacks as it arrives (so event streams can be consumed incrementally).
+ * Unit tests inject their own transport; the default one is libcurl. */
+#ifndef KINESIS_TRANSPORT_H
+#define KINESIS_TRANSPORT_H
+
+#include "kinesis/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A header as NUL-terminated name and value (ASCII; the transport sends them verbatim). */
+typedef struct kinesis_http_header {
+    const char *name;
+    const char *value;
+} kinesis_http_header;
+
+typedef enum kinesis_http_version {
+    KINESIS_HTTP_DEFAULT = 0,      /* HTTP/2 over TLS when the server offers it, else HTTP/1.1 */
+    KINESIS_HTTP_1_1 = 1,          /* force HTTP/1.1 */
+    KINESIS_HTTP_2_PRIOR_KNOWLEDGE /* HTTP/2 without upgrade; h2c on plain http:// (local servers) */
+} kinesis_http_version;
+
+/* One request. Everything is borrowed from the caller for the duration of send(). The transport
+ * must not add headers that change what was signed (Content-Type, Host, X-Amz-*); it may add
+ * Content-Length, Accept-Encoding-free defaults, and must never send "Expect: 100-continue". */
+typedef struct kinesis_http_request {
+    const char *method;                 /* "POST" */
+    const char *url;                    /* absolute http:// or https:// URL */
+    const kinesis_http_header *headers; /* includes Host as signed */
+    size_t header_count;
+    const uint8_t *body;
+    size_t body_len;
+    uint32_t connect_timeout_ms; /* 0 = transport default */
+    uint32_t request_timeout_ms; /* whole exchange; 0 = no limit (streams) */
+    kinesis_http_version http_version;
+} kinesis_http_request;
+
+/* Response callbacks, called on the thread that called send(), in this order: on_status once per
+ * response (again if a redirect or 1xx is followed), on_header once per header line (name and
+ * value trimmed, not NUL-terminated), on_body zero or more times with consecutive chunks.
+ * A callback returning nonzero aborts the exchange: send() then returns KINESIS_E_CANCELLED. */
+typedef struct kinesis_http_response_handler {
+    void *user;
+    int (*on_status)(void *user, int32_t http_status);
+    int (*on_header)(void *user, const char *name, size_t name_len, const char *value,
+                     size_t value_len);
+    int (*on_body)(void *user, const uint8_t *data, size_t len);
+} kinesis_http_response_handler;
+
+/* The transport contract.
+ *
+ * send: perform one exchange. Returns KINESIS_OK when a complete response (any HTTP status) was
+ *   received; KINESIS_E_CONNECT when no connection could be made (nothing was sent);
+ *   KINESIS_E_TIMEOUT when a timeout expired; KINESIS_E_TLS on handshake/verification failure;
+ *   KINESIS_E_TRANSPORT when the connection broke (the server may or may not have applied the
+ *   request); KINESIS_E_CANCELLED when a callback aborted or cancel() was called;
+ *   KINESIS_E_NO_MEMORY. On failure it fills err->message (if err) with a description.
+ *   send() must be callable from several threads at once on the same transport.
+ * cancel: optional (may be NULL). Aborts every exchange in progress on this transport as soon as
+ *   possible, from any thread; those send() calls return KINESIS_E_CANCELLED.
+ * destroy: frees the implementation; no send() may be in progress. */
+typedef struct kinesis_transport_vtable {
+    kinesis_status (*send)(void *impl, const kinesis_http_request *req,
+                           const kinesis_http_response_handler *handler, kinesis_error *err);
+    void (*cancel)(void *impl);
+    void (*destroy)(void *impl);
+} kinesis_transport_vtable;
+
+typedef struct kinesis_transport kinesis_transport;
+
+/* Wrap a custom implementation. The vtable must outlive the transport; `impl` is owned by the
+ * transport and released through vtable->destroy. Returns NULL on allocation failure. */
+KINESIS_API kinesis_transport *kinesis_transport_new(const kinesis_transport_vtable *vtable,
+                                                     void *impl,
+                                                     const kinesis_allocator *allocator);
+
+/* Options for the libcurl transport; initialise with kinesis_curl_transport_options_init(). */
+typedef struct kinesis_curl_transport_options {
+    uint32_t connect_timeout_ms;  /* default 5000 (when the request gives 0) */
+    const char *ca_file;          /* PEM bundle; NULL = system default */
+    const char *ca_path;          /* directory of hashed certs; NULL = system default */
+    uint8_t insecure_skip_verify; /* 1 = do not verify TLS peer/host. For local testing only. */
+    uint32_t max_idle_connections; /* pooled connections kept for reuse; default 16 */
+    const char *proxy;            /* NULL = from http_proxy/https_proxy/all_proxy/no_proxy */
+    kinesis_log_fn log_fn;        /* optional; TRACE-level wire summaries, never bodies */
+    void *log_user;
+    kinesis_log_level log_level;
+} kinesis_curl_transport_options;
+
+KINESIS_API void kinesis_curl_transport_options_init(kinesis_curl_transport_options *options);
+
+/* Create the libcurl transport: reuses connections across calls (a pool of handles shared by all
+ * threads), verifies TLS by default, honours the usual proxy environment variables, never sends
+ * "Expect: 100-continue", and negotiates HTTP/2 over TLS when the server offers it.
+ * options may be NULL (defaults). Thread-safe: one transport may serve many threads. */
+KINESIS_API kinesis_status kinesis_curl_transport_new(
+    const kinesis_curl_transport_options *options, const kinesis_allocator *allocator,
+    kinesis_transport **out, kinesis_error *err);
+
+/* Perform one exchange through `transport` (see the contract above). */
+KINESIS_API kinesis_status kinesis_transport_send(kinesis_transport *transport,
+                                                  const kinesis_http_request *req,
+                                                  const kinesis_http_response_handler *handler,
+                                                  kinesis_error *err);
+
+/* Cancel every exchange in progress (no-op if the implementation cannot). Any thread. */
+KINESIS_API void kinesis_transport_cancel(kinesis_transport *transport);
+
+/* Destroy a transport. NULL is ignored. No exchange may be in progress. */
+KINESIS_API void kinesis_transport_destroy(kinesis_transport *transport);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

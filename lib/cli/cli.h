@@ -1,0 +1,55 @@
+/* The kinesis command-line tool: shared declarations between main.c and the command files.
+ * The CLI uses only the public headers (plus yajl for JSON output). */
+#ifndef KINESIS_CLI_H
+#define KINESIS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "kinesis/kinesis.h"
+
+/* Global options, parsed by main.c before the command name or anywhere after it. */
+typedef struct cli_globals {
+    const char *endpoint_url; /* --endpoint-url */
+    const char *region;       /* --region */
+    const char *profile;      /* --profile */
+    const char *ca_bundle;    /* --ca-bundle */
+    int no_verify_ssl;        /* --no-verify-ssl */
+    int debug;                /* --debug: library log to stderr */
+    const char *program;      /* argv[0] */
+} cli_globals;
+
+/* A command: argv[0] is the command name, the rest its options (globals already removed).
+ * Returns the process exit status; prints output on stdout, errors on stderr. */
+typedef int (*cli_command_fn)(const cli_globals *g, int argc, char **argv);
+
+/* Option table for cli_parse_options. */
+typedef struct cli_option {
+    const char *name;  /* "--stream-name" */
+    int takes_value;   /* 1: "--name VALUE" or "--name=VALUE"; 0: a flag */
+    const char *value; /* out: the value (or "1" for a flag), NULL when absent */
+} cli_option;
+
+/* Parse argv[1..argc) against opts; prints "unknown option" / "missing value" to stderr and
+ * returns -1 on error, else 0. */
+int cli_parse_options(const char *command, int argc, char **argv, cli_option *opts, size_t n);
+/* Value of option `name` after parsing (NULL when absent). */
+const char *cli_opt(const cli_option *opts, size_t n, const char *name);
+
+/* Create a client from the globals (region, endpoint, profile, TLS, debug logging). Prints the
+ * error and returns nonzero on failure. */
+int cli_client_new(const cli_globals *g, kinesis_client **out);
+/* Print a failed call as "<ErrorType>: <message>" (or the status and message) on stderr. */
+void cli_print_error(const char *what, kinesis_status status, const kinesis_error *err);
+
+/* Fetch the shard map of a stream (ListShards, every page) for grouping and routing.
+ * *out is an array of *n entries sorted by starting hash key; free with cli_shard_map_free. */
+int cli_fetch_shard_map(const cli_globals *g, const char *stream, kinesis_shard_map_entry **out,
+                        size_t *n);
+void cli_shard_map_free(kinesis_shard_map_entry *map, size_t n);
+
+/* Commands implemented outside main.c. */
+int cli_cmd_aggregate(const cli_globals *g, int argc, char **argv);
+int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv);
+
+#endif
