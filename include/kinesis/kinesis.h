@@ -7,6 +7,7 @@
 #include "kinesis/crypto.h"
 #include "kinesis/base64.h"
 #include "kinesis/hashkey.h"
+#include "kinesis/agg.h"
 #include "kinesis/transport.h"
 #include "kinesis/credentials.h"
 #include "kinesis/config.h"

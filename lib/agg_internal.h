@@ -1,0 +1,63 @@
+/* Shared helpers of the aggregation codec (lib/agg_*.c): protobuf varints and constants.
+ * Not installed. */
+#ifndef KINESIS_AGG_INTERNAL_H
+#define KINESIS_AGG_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KAGG_MD5_LEN 16
+/* magic + MD5 trailer */
+#define KAGG_OVERHEAD (4 + KAGG_MD5_LEN)
+
+extern const uint8_t kinesis_agg_magic_[4];
+
+/* Protobuf tags used by the KPL's messages.proto (field number << 3 | wire type). */
+#define KAGG_TAG_PK_TABLE 0x0A  /* AggregatedRecord.partition_key_table, 1, bytes */
+#define KAGG_TAG_EHK_TABLE 0x12 /* AggregatedRecord.explicit_hash_key_table, 2, bytes */
+#define KAGG_TAG_RECORDS 0x1A   /* AggregatedRecord.records, 3, message */
+#define KAGG_TAG_PK_INDEX 0x08  /* Record.partition_key_index, 1, varint */
+#define KAGG_TAG_EHK_INDEX 0x10 /* Record.explicit_hash_key_index, 2, varint */
+#define KAGG_TAG_DATA 0x1A      /* Record.data, 3, bytes */
+
+static inline size_t kagg_varint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static inline uint8_t *kagg_varint_put(uint8_t *p, uint64_t v) {
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Read a varint from [*p, end) as protobuf-java's readRawVarint64 does: at most 10 bytes, bits
+ * past 64 dropped. Returns 0 on truncation or a varint longer than 10 bytes. */
+static inline int kagg_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+    const uint8_t *q = *p;
+    uint64_t v = 0;
+    for (unsigned shift = 0, i = 0; i < 10; i++, shift += 7) {
+        if (q >= end) {
+            return 0;
+        }
+        uint8_t b = *q++;
+        if (shift < 64) {
+            v |= (uint64_t)(b & 0x7f) << shift;
+        }
+        if (!(b & 0x80)) {
+            *out = v;
+            *p = q;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#endif

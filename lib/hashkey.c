@@ -1,0 +1,116 @@
+/* 128-bit hash keys: decimal parse/format without __int128 (firmware targets lack it), MD5 of
+ * partition keys, and shard-map lookup. */
+#include "kinesis/hashkey.h"
+
+#include <string.h>
+
+kinesis_status kinesis_hash_key_parse(const char *decimal, size_t len, kinesis_hash_key *out) {
+    if (!decimal || !out || len == 0) {
+        return KINESIS_E_INVALID_EXPLICIT_HASH_KEY;
+    }
+    uint64_t hi = 0, lo = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)decimal[i];
+        if (c < '0' || c > '9') {
+            return KINESIS_E_INVALID_EXPLICIT_HASH_KEY;
+        }
+        /* (hi:lo) * 10 + d, detecting overflow past 2^128 - 1. */
+        uint64_t lo_hi = lo >> 32, lo_lo = lo & 0xffffffffu;
+        uint64_t p0 = lo_lo * 10u + (uint64_t)(c - '0');
+        uint64_t p1 = lo_hi * 10u + (p0 >> 32);
+        uint64_t new_lo = (p1 << 32) | (p0 & 0xffffffffu);
+        uint64_t carry = p1 >> 32;
+        if (hi > (UINT64_MAX - carry) / 10u) {
+            return KINESIS_E_INVALID_EXPLICIT_HASH_KEY;
+        }
+        hi = hi * 10u + carry;
+        lo = new_lo;
+    }
+    out->hi = hi;
+    out->lo = lo;
+    return KINESIS_OK;
+}
+
+size_t kinesis_hash_key_format(kinesis_hash_key key, char out[KINESIS_HASH_KEY_DECIMAL_MAX]) {
+    /* Four 32-bit limbs, most significant first; repeated division by 10^9. */
+    uint32_t limb[4] = {(uint32_t)(key.hi >> 32), (uint32_t)key.hi, (uint32_t)(key.lo >> 32),
+                        (uint32_t)key.lo};
+    char tmp[KINESIS_HASH_KEY_DECIMAL_MAX];
+    size_t n = 0;
+    for (;;) {
+        uint64_t rem = 0;
+        int nonzero = 0;
+        for (int i = 0; i < 4; i++) {
+            uint64_t cur = (rem << 32) | limb[i];
+            limb[i] = (uint32_t)(cur / 1000000000u);
+            rem = cur % 1000000000u;
+            nonzero |= limb[i] != 0;
+        }
+        uint32_t chunk = (uint32_t)rem;
+        if (nonzero) {
+            for (int d = 0; d < 9; d++) {
+                tmp[n++] = (char)('0' + chunk % 10u);
+                chunk /= 10u;
+            }
+        } else {
+            do {
+                tmp[n++] = (char)('0' + chunk % 10u);
+                chunk /= 10u;
+            } while (chunk);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    out[n] = '\0';
+    return n;
+}
+
+kinesis_hash_key kinesis_hash_key_of_partition_key(const kinesis_crypto *crypto,
+                                                   const char *partition_key, size_t len) {
+    if (!crypto) {
+        crypto = kinesis_crypto_default();
+    }
+    uint8_t d[KINESIS_MD5_LEN];
+    static const uint8_t empty = 0;
+    crypto->md5(crypto->user, partition_key ? (const uint8_t *)partition_key : &empty, len, d);
+    kinesis_hash_key k = {0, 0};
+    for (int i = 0; i < 8; i++) {
+        k.hi = (k.hi << 8) | d[i];
+        k.lo = (k.lo << 8) | d[8 + i];
+    }
+    return k;
+}
+
+int kinesis_hash_key_compare(kinesis_hash_key a, kinesis_hash_key b) {
+    if (a.hi != b.hi) {
+        return a.hi < b.hi ? -1 : 1;
+    }
+    if (a.lo != b.lo) {
+        return a.lo < b.lo ? -1 : 1;
+    }
+    return 0;
+}
+
+const kinesis_shard_map_entry *kinesis_shard_map_lookup(const kinesis_shard_map_entry *map,
+                                                        size_t count, kinesis_hash_key key) {
+    if (!map || count == 0) {
+        return NULL;
+    }
+    /* Last entry whose start <= key. */
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (kinesis_hash_key_compare(map[mid].start, key) <= 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) {
+        return NULL;
+    }
+    const kinesis_shard_map_entry *e = &map[lo - 1];
+    return kinesis_hash_key_compare(key, e->end) <= 0 ? e : NULL;
+}
