@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Generate lib/cli/commands_table.c, the kinesis CLI's command table, from botocore's Kinesis
+service model. Development-time only: the output is committed, so building needs no Python.
+
+    python3 cmake/gen_cli_commands.py > lib/cli/commands_table.c
+
+Every operation becomes a command named like the AWS CLI's (botocore.xform_name with '-'), every
+input member an option (--kebab-case), with its type, required flag and length/value bounds, so the
+CLI types request JSON correctly and checks it before sending."""
+
+import html
+import re
+import sys
+
+import botocore
+import botocore.session
+from botocore import xform_name
+
+TYPES = {
+    "string": "CLI_T_STRING",
+    "integer": "CLI_T_INTEGER",
+    "long": "CLI_T_LONG",
+    "boolean": "CLI_T_BOOLEAN",
+    "double": "CLI_T_DOUBLE",
+    "float": "CLI_T_DOUBLE",
+    "timestamp": "CLI_T_TIMESTAMP",
+    "blob": "CLI_T_BLOB",
+    "structure": "CLI_T_STRUCTURE",
+    "list": "CLI_T_LIST",
+    "map": "CLI_T_MAP",
+}
+
+
+def c_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def summary(doc):
+    """First sentence of the HTML documentation, as plain text, at most ~90 characters."""
+    text = re.sub(r"<[^>]+>", "", doc or "")
+    text = html.unescape(" ".join(text.split()))
+    m = re.match(r"(.+?\.)(\s|$)", text)
+    if m:
+        text = m.group(1)
+    if len(text) > 90:
+        text = text[:87].rsplit(" ", 1)[0] + "..."
+    return text
+
+
+class Gen:
+    def __init__(self):
+        self.out = []
+        self.done = {}  # shape name -> C identifier
+        self.counter = 0
+
+    def ident(self, shape):
+        return "shape_" + re.sub(r"[^A-Za-z0-9]", "_", shape.name)
+
+    def emit_shape(self, shape):
+        """Emit the C definition of `shape` (and what it references) once; return its name."""
+        if shape.name in self.done:
+            return self.done[shape.name]
+        ident = self.ident(shape)
+        self.done[shape.name] = ident  # Kinesis input shapes are not recursive
+        t = shape.type_name
+        members = "NULL"
+        count = 0
+        element = "NULL"
+        if t == "structure":
+            rows = []
+            for mname, mshape in shape.members.items():
+                mid = self.emit_shape(mshape)
+                req = 1 if mname in shape.required_members else 0
+                rows.append(
+                    "    {%s, %s, &%s, %d},"
+                    % (c_str(mname), c_str("--" + xform_name(mname, "-")), mid, req)
+                )
+            if rows:
+                members = ident + "_members"
+                count = len(rows)
+                self.out.append("static const cli_member %s[] = {" % members)
+                self.out.extend(rows)
+                self.out.append("};")
+        elif t == "list":
+            element = "&" + self.emit_shape(shape.member)
+        elif t == "map":
+            element = "&" + self.emit_shape(shape.value)
+        meta = shape.metadata
+        has_min = 1 if "min" in meta else 0
+        has_max = 1 if "max" in meta else 0
+        self.out.append(
+            "static const cli_shape %s = {%s, %s, %s, %d, %s, %d, %d, %dLL, %dLL};"
+            % (
+                ident,
+                TYPES[t],
+                c_str(shape.name),
+                members,
+                count,
+                element,
+                has_min,
+                has_max,
+                int(meta.get("min", 0)),
+                int(meta.get("max", 0)),
+            )
+        )
+        return ident
+
+
+def main():
+    session = botocore.session.get_session()
+    model = session.get_service_model("kinesis")
+    pag = session.get_paginator_model("kinesis")._paginator_config
+    g = Gen()
+    commands = []
+    for op in model.operation_names:
+        om = model.operation_model(op)
+        inp = g.emit_shape(om.input_shape) if om.input_shape is not None else None
+        p = pag.get(op)
+        pname = "NULL"
+        if p:
+            pname = "pag_" + op
+            keys = p["result_key"]
+            if isinstance(keys, str):
+                keys = [keys]
+            g.out.append(
+                "static const cli_paginator %s = {%s, %s, %s, %s, {%s}, %d};"
+                % (
+                    pname,
+                    c_str(p["input_token"]),
+                    c_str(p["output_token"]),
+                    c_str(p["more_results"]) if "more_results" in p else "NULL",
+                    c_str(p["limit_key"]) if "limit_key" in p else "NULL",
+                    ", ".join(c_str(k) for k in keys),
+                    len(keys),
+                )
+            )
+            pname = "&" + pname
+        commands.append(
+            "    {%s, %s, %s, %s, %d, %s},"
+            % (
+                c_str(xform_name(op, "-")),
+                c_str(op),
+                "&" + inp if inp else "NULL",
+                pname,
+                1 if om.has_event_stream_output else 0,
+                c_str(summary(om.documentation)),
+            )
+        )
+    w = sys.stdout.write
+    w("/* GENERATED by cmake/gen_cli_commands.py from botocore %s's Kinesis model (%s).\n"
+      % (botocore.__version__, model.api_version))
+    w(" * Do not edit: regenerate with\n")
+    w(" *   python3 cmake/gen_cli_commands.py > lib/cli/commands_table.c */\n")
+    w("// clang-format off\n")
+    w('#include "commands_table.h"\n\n#include <stddef.h>\n\n')
+    w("\n".join(g.out))
+    w("\n\nconst cli_command_def cli_commands[] = {\n")
+    w("\n".join(commands))
+    w("\n};\n\nconst size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);\n")
+
+
+if __name__ == "__main__":
+    main()
