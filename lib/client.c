@@ -132,8 +132,8 @@ kinesis_status kinesis_client_new(const kinesis_client_options *options, kinesis
         options->max_put_records_bytes ? options->max_put_records_bytes : 5242880;
     c->http_version = options->http_version;
     pthread_mutex_init(&c->credentials_lock, NULL);
-    atomic_store(&c->rng_state, (uint64_t)kinesis_now_wall_ms() ^ (uint64_t)(uintptr_t)c ^
-                                    0x9E3779B97F4A7C15ULL);
+    atomic_store(&c->rng_state,
+                 (uint64_t)kinesis_now_wall_ms() ^ (uint64_t)(uintptr_t)c ^ 0x9E3779B97F4A7C15ULL);
 
     kinesis_status st = KINESIS_OK;
     if (options->region && *options->region)
@@ -225,9 +225,7 @@ void kinesis_client_destroy(kinesis_client *c) {
 
 const char *kinesis_client_region(const kinesis_client *c) { return c->region; }
 const char *kinesis_client_endpoint(const kinesis_client *c) { return c->endpoint; }
-const kinesis_allocator *kinesis_client_allocator(const kinesis_client *c) {
-    return c->allocator;
-}
+const kinesis_allocator *kinesis_client_allocator(const kinesis_client *c) { return c->allocator; }
 int64_t kinesis_client_clock_offset_s(const kinesis_client *c) {
     return atomic_load(&((kinesis_client *)c)->clock_offset_s);
 }
@@ -279,7 +277,7 @@ typedef struct response_state {
     kinesis_buf *body;
     char request_id[KINESIS_ERROR_REQUEST_ID_MAX];
     char error_type[KINESIS_ERROR_TYPE_MAX]; /* x-amzn-ErrorType header */
-    int64_t server_date;                      /* -1 when absent */
+    int64_t server_date;                     /* -1 when absent */
     bool too_large;
 } response_state;
 
@@ -347,8 +345,8 @@ static kinesis_status attempt_once(kinesis_client *c, const char *target, const 
         {"X-Amz-Target", target},
     };
     size_t signed_count = 3;
-    kinesis_signable signable = {"POST", c->url + strlen(c->endpoint), "", headers, signed_count,
-                                 (const uint8_t *)body, body_len};
+    kinesis_signable signable = {"POST",       c->url + strlen(c->endpoint), "",      headers,
+                                 signed_count, (const uint8_t *)body,        body_len};
     kinesis_signing_params params;
     memset(&params, 0, sizeof(params));
     params.region = c->region;
@@ -368,8 +366,15 @@ static kinesis_status attempt_once(kinesis_client *c, const char *target, const 
         headers[n++] = signature.headers[i];
     headers[n++] = (kinesis_http_header){"User-Agent", c->user_agent};
 
-    kinesis_http_request req = {"POST", c->url, headers, n, (const uint8_t *)body, body_len,
-                                c->connect_timeout_ms, c->request_timeout_ms, c->http_version};
+    kinesis_http_request req = {"POST",
+                                c->url,
+                                headers,
+                                n,
+                                (const uint8_t *)body,
+                                body_len,
+                                c->connect_timeout_ms,
+                                c->request_timeout_ms,
+                                c->http_version};
     kinesis_http_response_handler handler = {r, on_status, on_header, on_body};
     r->http_status = 0;
     r->server_date = -1;
@@ -448,8 +453,7 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
                              ? 0
                              : kinesis_backoff_delay_ms(&c->retry, attempt, next_random(c));
         kinesis_log(&c->log, KINESIS_LOG_INFO, "%s: %s (%s), retry %u in %u ms", operation,
-                    kinesis_status_name(st), err && err->type[0] ? err->type : "-", attempt,
-                    delay);
+                    kinesis_status_name(st), err && err->type[0] ? err->type : "-", attempt, delay);
         if (delay) kinesis_sleep_ms(delay);
     }
     kinesis_buf_reset(response);
@@ -470,8 +474,8 @@ kinesis_status kinesis_client_execute_parsed(kinesis_client *c, const char *oper
     if (st == KINESIS_OK) {
         st = kjson_parse(arena, response.data, response.len, out, err);
         if (st == KINESIS_OK && (*out)->type != KJSON_OBJECT)
-            st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
-                                   "%s: response is not a JSON object", operation);
+            st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "%s: response is not a JSON object",
+                                   operation);
     }
     kinesis_buf_clean_up(&response);
     return st;
@@ -499,8 +503,9 @@ kinesis_status kinesis_client_call_json(kinesis_client *c, const char *operation
     if (!arena) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
     kjson *doc = NULL;
     kinesis_status st = kjson_parse(arena, json_in, len, &doc, err);
+    bool is_object = st == KINESIS_OK && doc->type == KJSON_OBJECT;
     kinesis_arena_destroy(arena);
-    if (st == KINESIS_E_BAD_RESPONSE || (st == KINESIS_OK && doc->type != KJSON_OBJECT)) {
+    if (st == KINESIS_E_BAD_RESPONSE || (st == KINESIS_OK && !is_object)) {
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT,
                                  "request must be a JSON object%s%s", st == KINESIS_OK ? "" : ": ",
                                  st == KINESIS_OK ? "" : (err ? err->message : ""));
@@ -514,9 +519,7 @@ kinesis_status kinesis_client_call_json(kinesis_client *c, const char *operation
     return st;
 }
 
-bool kinesis_is_stream_arn(const char *stream) {
-    return stream && strncmp(stream, "arn:", 4) == 0;
-}
+bool kinesis_is_stream_arn(const char *stream) { return stream && strncmp(stream, "arn:", 4) == 0; }
 
 bool kinesis_append_stream_member(kinesis_buf *b, const char *stream, bool *first) {
     return kjson_append_key(b, kinesis_is_stream_arn(stream) ? "StreamARN" : "StreamName", first) &&

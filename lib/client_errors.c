@@ -115,16 +115,26 @@ static void body_excerpt(const char *body, size_t len, char *out, size_t cap) {
 
 static const char *http_reason(int32_t status) {
     switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 413: return "Request Entity Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 413:
+        return "Request Entity Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "";
     }
 }
 
@@ -185,8 +195,7 @@ kinesis_status kinesis_classify_error_response(int32_t http_status, const char *
         else
             st = KINESIS_E_HTTP;
         snprintf(err->message, sizeof(err->message), "HTTP %d %s%s%s", http_status,
-                 http_reason(http_status), len ? ": " : " with an empty body",
-                 len ? excerpt : "");
+                 http_reason(http_status), len ? ": " : " with an empty body", len ? excerpt : "");
     }
     err->status = st;
     return st;

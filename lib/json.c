@@ -172,7 +172,8 @@ static int close_node(dom_builder *b) {
     kjson *n = c->node;
     if (n->count) {
         n->items = kinesis_arena_alloc(b->arena, n->count * sizeof(kjson *));
-        if (n->type == KJSON_OBJECT) n->keys = kinesis_arena_alloc(b->arena, n->count * sizeof(char *));
+        if (n->type == KJSON_OBJECT)
+            n->keys = kinesis_arena_alloc(b->arena, n->count * sizeof(char *));
         if (!n->items || (n->type == KJSON_OBJECT && !n->keys)) {
             b->no_memory = true;
             return 0;
@@ -203,8 +204,8 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len) {
 }
 
 static const yajl_callbacks dom_callbacks = {
-    on_null,      on_boolean, NULL,         NULL,           on_number,    on_string,
-    on_start_map, on_map_key, on_end_map,   on_start_array, on_end_array,
+    on_null,      on_boolean, NULL,       NULL,           on_number,    on_string,
+    on_start_map, on_map_key, on_end_map, on_start_array, on_end_array,
 };
 
 /* yajl's realloc does not pass the old size, which an allocator without realloc needs: keep it
@@ -318,13 +319,27 @@ bool kjson_append_string(kinesis_buf *b, const char *s, size_t len) {
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
         size_t n = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
         default:
             esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
             n = 6;

@@ -29,9 +29,9 @@ struct kjson {
     bool boolean;
     const char *str; /* STRING: unescaped, NUL-terminated; NUMBER: the literal */
     size_t len;
-    size_t count;       /* ARRAY/OBJECT */
-    kjson **items;      /* ARRAY/OBJECT values */
-    const char **keys;  /* OBJECT keys */
+    size_t count;      /* ARRAY/OBJECT */
+    kjson **items;     /* ARRAY/OBJECT values */
+    const char **keys; /* OBJECT keys */
 };
 
 #define KJSON_MAX_DEPTH 64

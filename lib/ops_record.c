@@ -13,11 +13,16 @@ static long utf8_code_points(const char *s, size_t len) {
         unsigned char ch = *p;
         size_t n;
         uint32_t cp;
-        if (ch < 0x80) n = 1, cp = ch;
-        else if ((ch & 0xE0) == 0xC0) n = 2, cp = ch & 0x1F;
-        else if ((ch & 0xF0) == 0xE0) n = 3, cp = ch & 0x0F;
-        else if ((ch & 0xF8) == 0xF0) n = 4, cp = ch & 0x07;
-        else return -1;
+        if (ch < 0x80)
+            n = 1, cp = ch;
+        else if ((ch & 0xE0) == 0xC0)
+            n = 2, cp = ch & 0x1F;
+        else if ((ch & 0xF0) == 0xE0)
+            n = 3, cp = ch & 0x0F;
+        else if ((ch & 0xF8) == 0xF0)
+            n = 4, cp = ch & 0x07;
+        else
+            return -1;
         if ((size_t)(end - p) < n) return -1;
         for (size_t i = 1; i < n; i++) {
             if ((p[i] & 0xC0) != 0x80) return -1;
@@ -83,7 +88,8 @@ static void copy_field(char *dst, size_t cap, const char *src) {
 kinesis_status kinesis_put_record(kinesis_client *c, const kinesis_put_record_request *req,
                                   kinesis_put_record_result *out, kinesis_error *err) {
     kinesis_error_clear(err);
-    if (!c || !req || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!c || !req || !out)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
     memset(out, 0, sizeof(*out));
     if (!req->stream || !*req->stream)
         return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
@@ -185,9 +191,8 @@ kinesis_status kinesis_put_records(kinesis_client *c, const kinesis_put_records_
     kinesis_buf_append_str(&b, "]}");
     kinesis_arena *arena = kinesis_arena_new(kinesis_client_allocator(c));
     kjson *doc = NULL;
-    kinesis_status st = arena
-                            ? kinesis_client_execute_parsed(c, "PutRecords", &b, arena, &doc, err)
-                            : kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    kinesis_status st = arena ? kinesis_client_execute_parsed(c, "PutRecords", &b, arena, &doc, err)
+                              : kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
     kinesis_buf_clean_up(&b);
     if (st == KINESIS_OK) {
         const kjson *records = kjson_get_array(doc, "Records");
@@ -236,12 +241,18 @@ kinesis_status kinesis_put_records(kinesis_client *c, const kinesis_put_records_
 
 const char *kinesis_iterator_type_name(kinesis_iterator_type t) {
     switch (t) {
-    case KINESIS_ITERATOR_TRIM_HORIZON: return "TRIM_HORIZON";
-    case KINESIS_ITERATOR_LATEST: return "LATEST";
-    case KINESIS_ITERATOR_AT_SEQUENCE_NUMBER: return "AT_SEQUENCE_NUMBER";
-    case KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER: return "AFTER_SEQUENCE_NUMBER";
-    case KINESIS_ITERATOR_AT_TIMESTAMP: return "AT_TIMESTAMP";
-    default: return NULL;
+    case KINESIS_ITERATOR_TRIM_HORIZON:
+        return "TRIM_HORIZON";
+    case KINESIS_ITERATOR_LATEST:
+        return "LATEST";
+    case KINESIS_ITERATOR_AT_SEQUENCE_NUMBER:
+        return "AT_SEQUENCE_NUMBER";
+    case KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER:
+        return "AFTER_SEQUENCE_NUMBER";
+    case KINESIS_ITERATOR_AT_TIMESTAMP:
+        return "AT_TIMESTAMP";
+    default:
+        return NULL;
     }
 }
 
@@ -250,7 +261,8 @@ kinesis_status kinesis_get_shard_iterator(kinesis_client *c,
                                           kinesis_get_shard_iterator_result *out,
                                           kinesis_error *err) {
     kinesis_error_clear(err);
-    if (!c || !req || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!c || !req || !out)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
     memset(out, 0, sizeof(*out));
     const char *type = kinesis_iterator_type_name(req->type);
     if (!type) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "unknown iterator type");
@@ -326,7 +338,8 @@ static kinesis_status parse_child_shard(kinesis_arena *arena, const kjson *j,
 kinesis_status kinesis_get_records(kinesis_client *c, const kinesis_get_records_request *req,
                                    kinesis_get_records_result *out, kinesis_error *err) {
     kinesis_error_clear(err);
-    if (!c || !req || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!c || !req || !out)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
     memset(out, 0, sizeof(*out));
     out->millis_behind_latest = -1;
     if (!req->shard_iterator || !*req->shard_iterator)

@@ -359,13 +359,20 @@ void kinesis_stream_description_clean_up(kinesis_stream_description *d) {
 
 static const char *shard_filter_name(kinesis_shard_filter_type t) {
     switch (t) {
-    case KINESIS_SHARD_FILTER_AFTER_SHARD_ID: return "AFTER_SHARD_ID";
-    case KINESIS_SHARD_FILTER_AT_TRIM_HORIZON: return "AT_TRIM_HORIZON";
-    case KINESIS_SHARD_FILTER_FROM_TRIM_HORIZON: return "FROM_TRIM_HORIZON";
-    case KINESIS_SHARD_FILTER_AT_LATEST: return "AT_LATEST";
-    case KINESIS_SHARD_FILTER_AT_TIMESTAMP: return "AT_TIMESTAMP";
-    case KINESIS_SHARD_FILTER_FROM_TIMESTAMP: return "FROM_TIMESTAMP";
-    default: return NULL;
+    case KINESIS_SHARD_FILTER_AFTER_SHARD_ID:
+        return "AFTER_SHARD_ID";
+    case KINESIS_SHARD_FILTER_AT_TRIM_HORIZON:
+        return "AT_TRIM_HORIZON";
+    case KINESIS_SHARD_FILTER_FROM_TRIM_HORIZON:
+        return "FROM_TRIM_HORIZON";
+    case KINESIS_SHARD_FILTER_AT_LATEST:
+        return "AT_LATEST";
+    case KINESIS_SHARD_FILTER_AT_TIMESTAMP:
+        return "AT_TIMESTAMP";
+    case KINESIS_SHARD_FILTER_FROM_TIMESTAMP:
+        return "FROM_TIMESTAMP";
+    default:
+        return NULL;
     }
 }
 
@@ -411,7 +418,8 @@ static void list_shards_body(kinesis_buf *b, const kinesis_list_shards_request *
 kinesis_status kinesis_list_shards(kinesis_client *c, const kinesis_list_shards_request *req,
                                    kinesis_list_shards_result *out, kinesis_error *err) {
     kinesis_error_clear(err);
-    if (!c || !req || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!c || !req || !out)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
     memset(out, 0, sizeof(*out));
     kinesis_status st = require_stream(req->stream, err);
     if (st) return st;
@@ -454,7 +462,8 @@ kinesis_status kinesis_list_shards(kinesis_client *c, const kinesis_list_shards_
         next_token = token;
     }
     kinesis_buf_clean_up(&b);
-    if (st == KINESIS_OK) st = collect_shards(arena, pages, total, &out->shards, &out->shard_count, err);
+    if (st == KINESIS_OK)
+        st = collect_shards(arena, pages, total, &out->shards, &out->shard_count, err);
     if (st) {
         kinesis_arena_destroy(arena);
         memset(out, 0, sizeof(*out));

@@ -30,12 +30,12 @@ typedef struct kinesis_retry_policy {
  * pointer is borrowed only during kinesis_client_new() (strings are copied), except transport,
  * signer and credentials, which must outlive the client and stay owned by the caller. */
 typedef struct kinesis_client_options {
-    const char *region;       /* NULL = AWS_REGION / AWS_DEFAULT_REGION / config file */
-    const char *endpoint_url; /* NULL = AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL / config /
-                                 regional endpoint. "http://127.0.0.1:4567" for local servers. */
-    const char *profile;      /* NULL = AWS_PROFILE or "default" */
-    uint8_t use_fips;         /* FIPS endpoint when resolving the regional endpoint */
-    uint8_t use_dualstack;    /* dual-stack endpoint when resolving the regional endpoint */
+    const char *region;          /* NULL = AWS_REGION / AWS_DEFAULT_REGION / config file */
+    const char *endpoint_url;    /* NULL = AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL / config /
+                                    regional endpoint. "http://127.0.0.1:4567" for local servers. */
+    const char *profile;         /* NULL = AWS_PROFILE or "default" */
+    uint8_t use_fips;            /* FIPS endpoint when resolving the regional endpoint */
+    uint8_t use_dualstack;       /* dual-stack endpoint when resolving the regional endpoint */
     uint32_t connect_timeout_ms; /* default 5000 */
     uint32_t request_timeout_ms; /* per attempt; default 30000 */
     kinesis_retry_policy retry;
@@ -47,9 +47,9 @@ typedef struct kinesis_client_options {
     uint8_t insecure_skip_verify; /* local testing only */
     kinesis_http_version http_version;
 
-    kinesis_transport *transport;                /* NULL = libcurl transport */
-    kinesis_signer *signer;                      /* NULL = SigV4 over OpenSSL */
-    kinesis_credentials_provider *credentials;   /* NULL = default chain (env, files) */
+    kinesis_transport *transport;              /* NULL = libcurl transport */
+    kinesis_signer *signer;                    /* NULL = SigV4 over OpenSSL */
+    kinesis_credentials_provider *credentials; /* NULL = default chain (env, files) */
 
     /* Service limits enforced before sending (see records.h). */
     uint32_t max_record_bytes;      /* data + partition key; default 1048576, max 10485760 */

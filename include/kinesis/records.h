@@ -2,11 +2,12 @@
  * client-side validation that runs before anything is sent.
  *
  * Validation (each with its own status; nothing is sent when it fails):
- *   partition key 1..256 characters (Unicode code points of valid UTF-8) -> KINESIS_E_INVALID_PARTITION_KEY
- *   explicit hash key a decimal in [0, 2^128)              -> KINESIS_E_INVALID_EXPLICIT_HASH_KEY
- *   data + UTF-8 partition key <= client max_record_bytes  -> KINESIS_E_RECORD_TOO_LARGE
- *   PutRecords: 1..500 entries                              -> KINESIS_E_TOO_MANY_RECORDS
- *   PutRecords: sum of data + keys <= max_put_records_bytes -> KINESIS_E_REQUEST_TOO_LARGE
+ *   partition key 1..256 characters (Unicode code points of valid UTF-8) ->
+ * KINESIS_E_INVALID_PARTITION_KEY explicit hash key a decimal in [0, 2^128)              ->
+ * KINESIS_E_INVALID_EXPLICIT_HASH_KEY data + UTF-8 partition key <= client max_record_bytes  ->
+ * KINESIS_E_RECORD_TOO_LARGE PutRecords: 1..500 entries                              ->
+ * KINESIS_E_TOO_MANY_RECORDS PutRecords: sum of data + keys <= max_put_records_bytes ->
+ * KINESIS_E_REQUEST_TOO_LARGE
  *
  * Strings in requests are borrowed during the call. Sequence numbers are decimal strings (they
  * exceed 64 bits). Thread-safety and timing: as streams.h. */
@@ -138,8 +139,8 @@ typedef struct kinesis_get_records_request {
 typedef struct kinesis_get_records_result {
     kinesis_record *records;
     size_t record_count;
-    const char *next_shard_iterator; /* NULL when the shard is closed and fully read */
-    int64_t millis_behind_latest;    /* -1 when not reported */
+    const char *next_shard_iterator;   /* NULL when the shard is closed and fully read */
+    int64_t millis_behind_latest;      /* -1 when not reported */
     kinesis_child_shard *child_shards; /* set when the shard ended (resharding) */
     size_t child_shard_count;
     void *internal_;
@@ -149,8 +150,7 @@ typedef struct kinesis_get_records_result {
  * new iterator AFTER_SEQUENCE_NUMBER the last record read). */
 KINESIS_API kinesis_status kinesis_get_records(kinesis_client *client,
                                                const kinesis_get_records_request *req,
-                                               kinesis_get_records_result *out,
-                                               kinesis_error *err);
+                                               kinesis_get_records_result *out, kinesis_error *err);
 KINESIS_API void kinesis_get_records_result_clean_up(kinesis_get_records_result *result);
 
 /* Validation helpers used by the calls above, exposed for producers and bindings. Pure. */

@@ -142,8 +142,7 @@ typedef struct kinesis_list_shards_result {
  * forbids StreamName with NextToken; some servers require it). */
 KINESIS_API kinesis_status kinesis_list_shards(kinesis_client *client,
                                                const kinesis_list_shards_request *req,
-                                               kinesis_list_shards_result *out,
-                                               kinesis_error *err);
+                                               kinesis_list_shards_result *out, kinesis_error *err);
 KINESIS_API void kinesis_list_shards_result_clean_up(kinesis_list_shards_result *result);
 
 /* Poll DescribeStreamSummary until the stream is ACTIVE (returns KINESIS_OK), the timeout passes
