@@ -4,9 +4,18 @@
 # the local Kinesis servers into <repo>/.deps/npm. Idempotent: when everything is present it only
 # checks (well under a second) and installs nothing. Exits nonzero with a message on failure.
 #
+# Usage: install-deps.sh [--check]   (--check: report what is missing, install nothing, exit 1 if
+# anything is missing)
 # Environment: KINESIS_NPM_PREFIX overrides <repo>/.deps/npm (the servers then need
 # KINESIS_NODE_MODULES=<prefix>/node_modules).
 set -euo pipefail
+
+check_only=
+case "${1:-}" in
+    --check) check_only=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 npm_prefix=${KINESIS_NPM_PREFIX:-$repo/.deps/npm}
@@ -39,6 +48,7 @@ done
 
 apt_updated=
 apt_install() {
+    [ -z "$check_only" ] || die "missing Debian packages: $*"
     [ "$(id -u)" = 0 ] || die "need root to install Debian packages: $*"
     export DEBIAN_FRONTEND=noninteractive
     if [ -z "$apt_updated" ]; then
@@ -53,6 +63,10 @@ apt_install() {
 if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
+
+for cmd in cmake make clang pkg-config node npm python3 openssl; do
+    command -v "$cmd" >/dev/null 2>&1 || die "$cmd is still not on PATH"
+done
 
 # clang's sanitizer and libFuzzer runtimes come from libclang-rt-<major>-dev, which clang only
 # recommends: without it -fsanitize=address,undefined or fuzzer fails to link.
@@ -69,10 +83,6 @@ if ! clang_rt_ok; then
     clang_rt_ok || die "clang sanitizer runtimes still missing after installing libclang-rt-$major-dev"
 fi
 
-for cmd in cmake make clang pkg-config node npm python3 openssl; do
-    command -v "$cmd" >/dev/null 2>&1 || die "$cmd is still not on PATH"
-done
-
 # ---- npm packages of the local servers --------------------------------------------------------
 npm_version_of() {  # installed version of an npm package in the prefix, or nothing
     node -e 'try { process.stdout.write(require(process.argv[1]).version || "") } catch (e) {}' \
@@ -85,6 +95,9 @@ for spec in "${npm_packages[@]}"; do
     have=$(npm_version_of "$name")
     [ "$have" = "$want" ] || npm_missing+=("$spec${have:+ (have $have)}")
 done
+if [ ${#npm_missing[@]} -gt 0 ] && [ -n "$check_only" ]; then
+    die "missing npm packages in $npm_prefix: ${npm_missing[*]}"
+fi
 if [ ${#npm_missing[@]} -gt 0 ]; then
     say "npm install into $npm_prefix: ${npm_missing[*]}"
     mkdir -p "$npm_prefix"

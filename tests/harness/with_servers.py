@@ -133,6 +133,10 @@ def main(argv):
         child = state["child"]
         if child is None:
             raise Interrupted(signum)
+        if signum == signal.SIGINT:
+            # ^C reaches the command directly (same process group); it decides whether to exit,
+            # e.g. an interactive shell does not. Servers are stopped once it has exited.
+            return
         if state["signum"] is None:
             state["signum"] = signum
             sig = signum
