@@ -1,4 +1,4 @@
-"""Start and stop the local Kinesis-compatible servers (moto, kinesalite, kinesis-local) on loopback.
+"""Start and stop local Kinesis-compatible servers (moto, kinesalite, kinesis-local) on loopback.
 
 Standard library only. Every server binds 127.0.0.1 on a port the OS reported free; a start that
 loses the port to another process is retried on a new one. A server counts as started only once
@@ -39,7 +39,7 @@ SERVER_NAMES = ("moto", "kinesalite", "kinesis-local")
 ENV_NAMES = {"moto": "MOTO", "kinesalite": "KINESALITE", "kinesis-local": "KINESIS_LOCAL"}
 
 PORT_ATTEMPTS = 3
-HTTP_TIMEOUT = 3.0
+HTTP_TIMEOUT = 10.0  # generous: ctest -j on 2 cores can stall a server for seconds
 
 
 class StartError(Exception):
@@ -426,7 +426,8 @@ class _NodeServer(Server):
 
     def check_available(self):
         if not shutil.which("node"):
-            raise StartError(f"{self.name}: node is not on PATH (see tests/harness/install-deps.sh)")
+            raise StartError(f"{self.name}: node is not on PATH "
+                             "(see tests/harness/install-deps.sh)")
         pkg = os.path.join(node_modules_dir(), self.package, "package.json")
         if not os.path.isfile(pkg):
             raise StartError(f"{self.name}: the npm package {self.package} is not installed in "
