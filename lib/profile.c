@@ -3,7 +3,8 @@
  * delimiters; full-line '#'/';' comments; indented lines continue the previous value; option
  * names lower-cased) plus botocore's rule that a value whose first line is empty holds nested
  * "key = value" lines. The file is copied once and every string is cut out of that copy in
- * place, so a parse costs three allocations whatever its size. */
+ * place, so a parse costs four allocations whatever its size. */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "profile_internal.h"
 
 #include "internal.h"
