@@ -63,8 +63,9 @@ kinesis_credentials_provider_new_environment(const kinesis_allocator *allocator)
  * $HOME/.aws/credentials, section "[NAME]"), then in the config file (AWS_CONFIG_FILE, default
  * $HOME/.aws/config, section "[profile NAME]" or "[default]"; NAME may be quoted:
  * [profile "my name"]). Files are parsed as botocore does and read at each get(). profile NULL
- * = AWS_PROFILE (looked up at each get()), else "default". Errors from get(): KINESIS_E_NO_CREDENTIALS
- * (profile absent, or without a complete key pair; missing files are not errors),
+ * = AWS_PROFILE (looked up at each get()), else "default". Errors from get():
+ * KINESIS_E_NO_CREDENTIALS (profile absent, or without a complete key pair; missing files are not
+ * errors),
  * KINESIS_E_CONFIG (malformed file: the message has "path:line: what", never the line's text),
  * KINESIS_E_NO_MEMORY. NULL on allocation failure. */
 KINESIS_API kinesis_credentials_provider *
