@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "endpoint_internal.h"
 #include "kinesis/config.h"
 
 #define KINESIS_TARGET_PREFIX "Kinesis_20131202."
@@ -16,13 +17,23 @@
 #define KINESIS_MAX_RESPONSE_BYTES (64u * 1024u * 1024u)
 #define KINESIS_CREDENTIALS_REFRESH_MARGIN_MS (5 * 60 * 1000)
 
+/* An endpoint split into what the pipeline needs. */
+typedef struct endpoint_parts {
+    char *endpoint;   /* scheme://host[:port][/path], no trailing slash */
+    char *url;        /* endpoint + "/" */
+    char *host;       /* Host header: host[:port] */
+    const char *path; /* into url: the request path, e.g. "/" */
+} endpoint_parts;
+
 struct kinesis_client {
     const kinesis_allocator *allocator;
     kinesis_logger log;
     char *region;
-    char *endpoint; /* scheme://host[:port], no trailing slash */
-    char *url;      /* endpoint + path ("/" when none) */
-    char *host;     /* Host header: host[:port] */
+    endpoint_parts base; /* the resolved or configured endpoint */
+    /* No endpoint configured (option, environment or config file): StreamARN-addressed calls
+     * go to the account-specific hosts, as the SDKs' endpoint rules say. */
+    bool endpoint_configured;
+    uint8_t use_fips, use_dualstack;
     char *user_agent;
     uint32_t connect_timeout_ms, request_timeout_ms;
     kinesis_retry_policy retry;
@@ -54,8 +65,17 @@ void kinesis_client_options_init(kinesis_client_options *o) {
     o->log_level = KINESIS_LOG_INFO;
 }
 
+static void endpoint_parts_clean_up(const kinesis_allocator *a, endpoint_parts *p) {
+    kinesis_mem_free(a, p->endpoint);
+    kinesis_mem_free(a, p->url);
+    kinesis_mem_free(a, p->host);
+    memset(p, 0, sizeof(*p));
+}
+
 /* Split "scheme://host[:port][/path]" into the pieces the pipeline needs. */
-static kinesis_status parse_endpoint(kinesis_client *c, const char *url, kinesis_error *err) {
+static kinesis_status endpoint_parts_parse(const kinesis_allocator *a, const char *url,
+                                           endpoint_parts *out, kinesis_error *err) {
+    memset(out, 0, sizeof(*out));
     const char *p = strstr(url, "://");
     if (!p || !((p - url == 4 && kinesis_strncasecmp_ascii(url, "http", 4) == 0) ||
                 (p - url == 5 && kinesis_strncasecmp_ascii(url, "https", 5) == 0)))
@@ -75,15 +95,17 @@ static kinesis_status parse_endpoint(kinesis_client *c, const char *url, kinesis
         return kinesis_error_set(err, KINESIS_E_CONFIG,
                                  "endpoint URL must not have a query or fragment: %s", url);
     while (path_len > 0 && path[path_len - 1] == '/') path_len--;
-    c->host = kinesis_strndup(c->allocator, host, host_len);
-    c->endpoint = kinesis_strndup(c->allocator, url, (size_t)(path - url) + path_len);
-    kinesis_buf u;
-    kinesis_buf_init(&u, c->allocator);
-    kinesis_buf_append(&u, url, (size_t)(path - url) + path_len);
-    kinesis_buf_append_char(&u, '/');
-    c->url = kinesis_buf_detach(&u, NULL);
-    if (!c->host || !c->endpoint || !c->url)
+    size_t endpoint_len = (size_t)(path - url) + path_len;
+    out->host = kinesis_strndup(a, host, host_len);
+    out->endpoint = kinesis_strndup(a, url, endpoint_len);
+    out->url = kinesis_mem_alloc(a, endpoint_len + 2);
+    if (!out->host || !out->endpoint || !out->url) {
+        endpoint_parts_clean_up(a, out);
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    memcpy(out->url, url, endpoint_len);
+    memcpy(out->url + endpoint_len, "/", 2);
+    out->path = out->url + (path - url);
     return KINESIS_OK;
 }
 
@@ -144,16 +166,22 @@ kinesis_status kinesis_client_new(const kinesis_client_options *options, kinesis
 
     char *endpoint = NULL;
     if (st == KINESIS_OK) {
+        kinesis_endpoint_options eo = {c->region, options->profile, options->use_fips,
+                                       options->use_dualstack, 0};
+        kinesis_endpoint_settings settings;
         if (options->endpoint_url && *options->endpoint_url) {
             endpoint = kinesis_strdup(a, options->endpoint_url);
+            c->endpoint_configured = true;
             if (!endpoint) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-        } else {
-            kinesis_endpoint_options eo = {c->region, options->profile, options->use_fips,
-                                           options->use_dualstack, 0};
+        } else if ((st = kinesis_endpoint_settings_resolve(&eo, a, &settings, err)) == KINESIS_OK) {
+            c->endpoint_configured = settings.configured_endpoint != NULL;
+            c->use_fips = settings.use_fips;
+            c->use_dualstack = settings.use_dualstack;
+            kinesis_endpoint_settings_clean_up(&settings, a);
             st = kinesis_resolve_endpoint(&eo, a, &endpoint, err);
         }
     }
-    if (st == KINESIS_OK) st = parse_endpoint(c, endpoint, err);
+    if (st == KINESIS_OK) st = endpoint_parts_parse(a, endpoint, &c->base, err);
     kinesis_mem_free(a, endpoint);
 
     if (st == KINESIS_OK) {
@@ -202,7 +230,8 @@ kinesis_status kinesis_client_new(const kinesis_client_options *options, kinesis
         kinesis_client_destroy(c);
         return st;
     }
-    kinesis_log(&c->log, KINESIS_LOG_DEBUG, "client: region %s endpoint %s", c->region, c->url);
+    kinesis_log(&c->log, KINESIS_LOG_DEBUG, "client: region %s endpoint %s", c->region,
+                c->base.url);
     *out = c;
     return KINESIS_OK;
 }
@@ -216,15 +245,13 @@ void kinesis_client_destroy(kinesis_client *c) {
     kinesis_credentials_clean_up(&c->cached_credentials);
     pthread_mutex_destroy(&c->credentials_lock);
     kinesis_mem_free(a, c->region);
-    kinesis_mem_free(a, c->endpoint);
-    kinesis_mem_free(a, c->url);
-    kinesis_mem_free(a, c->host);
+    endpoint_parts_clean_up(a, &c->base);
     kinesis_mem_free(a, c->user_agent);
     kinesis_mem_free(a, c);
 }
 
 const char *kinesis_client_region(const kinesis_client *c) { return c->region; }
-const char *kinesis_client_endpoint(const kinesis_client *c) { return c->endpoint; }
+const char *kinesis_client_endpoint(const kinesis_client *c) { return c->base.endpoint; }
 const kinesis_allocator *kinesis_client_allocator(const kinesis_client *c) { return c->allocator; }
 int64_t kinesis_client_clock_offset_s(const kinesis_client *c) {
     return atomic_load(&((kinesis_client *)c)->clock_offset_s);
@@ -333,20 +360,21 @@ static bool is_clock_skew_message(const char *type, const char *message) {
 }
 
 /* One attempt: credentials, sign, send. Fills r and returns the transport status. */
-static kinesis_status attempt_once(kinesis_client *c, const char *target, const char *body,
-                                   size_t body_len, response_state *r, kinesis_error *err) {
+static kinesis_status attempt_once(kinesis_client *c, const endpoint_parts *ep, const char *target,
+                                   const char *body, size_t body_len, response_state *r,
+                                   kinesis_error *err) {
     kinesis_credentials creds;
     kinesis_status st = current_credentials(c, &creds, err);
     if (st != KINESIS_OK) return st;
 
     kinesis_http_header headers[8] = {
-        {"Host", c->host},
+        {"Host", ep->host},
         {"Content-Type", KINESIS_CONTENT_TYPE},
         {"X-Amz-Target", target},
     };
     size_t signed_count = 3;
-    kinesis_signable signable = {"POST",       c->url + strlen(c->endpoint), "",      headers,
-                                 signed_count, (const uint8_t *)body,        body_len};
+    kinesis_signable signable = {
+        "POST", ep->path, "", headers, signed_count, (const uint8_t *)body, body_len};
     kinesis_signing_params params;
     memset(&params, 0, sizeof(params));
     params.region = c->region;
@@ -367,7 +395,7 @@ static kinesis_status attempt_once(kinesis_client *c, const char *target, const 
     headers[n++] = (kinesis_http_header){"User-Agent", c->user_agent};
 
     kinesis_http_request req = {"POST",
-                                c->url,
+                                ep->url,
                                 headers,
                                 n,
                                 (const uint8_t *)body,
@@ -391,6 +419,54 @@ static kinesis_status attempt_once(kinesis_client *c, const char *target, const 
     return st;
 }
 
+/* Operations on the data plane, for the account-specific endpoint of StreamARN calls. */
+static bool is_data_plane(const char *operation) {
+    static const char *const data_ops[] = {"PutRecord", "PutRecords", "GetRecords",
+                                           "GetShardIterator", "SubscribeToShard"};
+    for (size_t i = 0; i < KINESIS_ARRAY_LEN(data_ops); i++)
+        if (strcmp(operation, data_ops[i]) == 0) return true;
+    return false;
+}
+
+/* The ARN a request is addressed by: "StreamARN", "ConsumerARN" or "ResourceARN" member. A JSON
+ * member name cannot occur inside a string value (quotes are escaped there), so a byte search is
+ * exact. Returns the ARN copied into buf, or NULL. */
+static const char *request_arn(const char *body, size_t len, char *buf, size_t cap) {
+    static const char *const members[] = {"\"StreamARN\":\"", "\"ConsumerARN\":\"",
+                                          "\"ResourceARN\":\""};
+    for (size_t m = 0; m < KINESIS_ARRAY_LEN(members); m++) {
+        size_t ml = strlen(members[m]);
+        for (size_t i = 0; i + ml <= len; i++) {
+            if (body[i] != '"' || memcmp(body + i, members[m], ml) != 0) continue;
+            const char *v = body + i + ml;
+            const char *end = memchr(v, '"', len - i - ml);
+            if (!end || (size_t)(end - v) >= cap) return NULL;
+            memcpy(buf, v, (size_t)(end - v));
+            buf[end - v] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* With no endpoint configured, an ARN-addressed call goes to the account's own host
+ * (<account>.control-kinesis / .data-kinesis); out->url stays NULL when the base endpoint
+ * applies. */
+static kinesis_status arn_endpoint_for(kinesis_client *c, const char *operation, const char *body,
+                                       size_t len, endpoint_parts *out, kinesis_error *err) {
+    memset(out, 0, sizeof(*out));
+    if (c->endpoint_configured) return KINESIS_OK;
+    char arn[2100];
+    if (!request_arn(body, len, arn, sizeof(arn))) return KINESIS_OK;
+    char *url = NULL;
+    kinesis_status st =
+        kinesis_endpoint_for_arn(NULL, c->region, arn, is_data_plane(operation), c->use_fips,
+                                 c->use_dualstack, c->allocator, &url, err);
+    if (st == KINESIS_OK) st = endpoint_parts_parse(c->allocator, url, out, err);
+    kinesis_mem_free(c->allocator, url);
+    return st;
+}
+
 kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
                                       const char *request_json, size_t request_len,
                                       kinesis_buf *response, kinesis_error *err) {
@@ -400,15 +476,21 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
     if (tn < 0 || (size_t)tn >= sizeof(target))
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "operation name too long");
 
+    endpoint_parts arn_endpoint;
+    const endpoint_parts *ep = &c->base;
+    kinesis_status st =
+        arn_endpoint_for(c, operation, request_json, request_len, &arn_endpoint, err);
+    if (st != KINESIS_OK) return st;
+    if (arn_endpoint.url) ep = &arn_endpoint;
+
     response_state r;
     memset(&r, 0, sizeof(r));
     r.body = response;
-    kinesis_status st = KINESIS_E_TRANSPORT;
     bool skew_corrected = false;
     for (uint32_t attempt = 1;; attempt++) {
         kinesis_error attempt_err;
         kinesis_error_clear(&attempt_err);
-        st = attempt_once(c, target, request_json, request_len, &r, &attempt_err);
+        st = attempt_once(c, ep, target, request_json, request_len, &r, &attempt_err);
         if (err) {
             *err = attempt_err;
             err->attempts = attempt;
@@ -417,11 +499,12 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
             if (r.http_status >= 200 && r.http_status < 300) {
                 if (response->len == 0) kinesis_buf_append_str(response, "{}");
                 if (response->failed)
-                    return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+                    st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
                 kinesis_log(&c->log, KINESIS_LOG_DEBUG, "%s: HTTP %d, %zu bytes, attempt %u",
                             operation, r.http_status, response->len, attempt);
                 if (err) err->http_status = r.http_status;
-                return KINESIS_OK;
+                endpoint_parts_clean_up(c->allocator, &arn_endpoint);
+                return st;
             }
             st = kinesis_classify_error_response(r.http_status, response->data, response->len,
                                                  r.error_type, err);
@@ -456,6 +539,7 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
                     kinesis_status_name(st), err && err->type[0] ? err->type : "-", attempt, delay);
         if (delay) kinesis_sleep_ms(delay);
     }
+    endpoint_parts_clean_up(c->allocator, &arn_endpoint);
     kinesis_buf_reset(response);
     if (err) err->status = st;
     kinesis_log(&c->log, KINESIS_LOG_WARN, "%s failed: %s %s", operation, kinesis_status_name(st),

@@ -655,6 +655,65 @@ static void bad_client_options(void **state) {
     assert_int_equal(kinesis_client_new(&o, &c, &err), KINESIS_E_CONFIG);
 }
 
+/* With no endpoint configured, StreamARN calls go to the account's control/data hosts; with one
+ * configured, everything goes there. No network: the scripted transport records the URL. */
+static void arn_calls_use_account_endpoints(void **state) {
+    (void)state;
+    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_KINESIS");
+    unsetenv("AWS_USE_FIPS_ENDPOINT");
+    unsetenv("AWS_USE_DUALSTACK_ENDPOINT");
+    mock_transport m = {0};
+    kinesis_transport *t = kinesis_transport_new(&mock_vtable, &m, NULL);
+    kinesis_credentials_provider *creds =
+        kinesis_credentials_provider_new_static("AKID", "secret", NULL, NULL);
+    kinesis_client_options o;
+    kinesis_client_options_init(&o);
+    o.region = "eu-west-1";
+    o.transport = t;
+    o.credentials = creds;
+    kinesis_client *c;
+    kinesis_error err;
+    assert_int_equal(kinesis_client_new(&o, &c, &err), KINESIS_OK);
+    assert_string_equal(kinesis_client_endpoint(c), "https://kinesis.eu-west-1.amazonaws.com");
+    const char *arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/s1";
+    m.script[m.script_len++] = OK_JSON("{\"ShardId\":\"s\",\"SequenceNumber\":\"1\"}");
+    kinesis_put_record_request pr = {arn, "k", (const uint8_t *)"x", 1, NULL, NULL};
+    kinesis_put_record_result res;
+    assert_int_equal(kinesis_put_record(c, &pr, &res, &err), KINESIS_OK);
+    assert_string_equal(m.last_url, "https://123456789012.data-kinesis.eu-west-1.amazonaws.com/");
+    assert_string_equal(m.last_host, "123456789012.data-kinesis.eu-west-1.amazonaws.com");
+    m.script[m.script_len++] = OK_JSON("");
+    assert_int_equal(kinesis_delete_stream(c, arn, 0, &err), KINESIS_OK);
+    assert_string_equal(m.last_url,
+                        "https://123456789012.control-kinesis.eu-west-1.amazonaws.com/");
+    /* by name: the regional endpoint */
+    m.script[m.script_len++] = OK_JSON("");
+    assert_int_equal(kinesis_delete_stream(c, "s1", 0, &err), KINESIS_OK);
+    assert_string_equal(m.last_url, "https://kinesis.eu-west-1.amazonaws.com/");
+    /* an ARN of another partition is refused before sending */
+    size_t calls = m.calls;
+    assert_int_equal(
+        kinesis_delete_stream(c, "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/s", 0, &err),
+        KINESIS_E_INVALID_STREAM);
+    assert_int_equal(m.calls, calls);
+    kinesis_client_destroy(c);
+
+    /* a configured endpoint (with a path) takes every call, ARN or not */
+    setenv("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:9/base/", 1);
+    assert_int_equal(kinesis_client_new(&o, &c, &err), KINESIS_OK);
+    m.script[m.script_len++] = OK_JSON("");
+    assert_int_equal(kinesis_delete_stream(c, arn, 0, &err), KINESIS_OK);
+    assert_string_equal(m.last_url, "http://127.0.0.1:9/base/");
+    assert_string_equal(m.last_host, "127.0.0.1:9");
+    kinesis_client_destroy(c);
+    unsetenv("AWS_ENDPOINT_URL_KINESIS");
+    kinesis_credentials_provider_destroy(creds);
+    kinesis_transport_destroy(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_stream_request, setup, teardown),
@@ -674,6 +733,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(clock_skew_corrects_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(generic_json_call, setup, teardown),
         cmocka_unit_test(bad_client_options),
+        cmocka_unit_test(arn_calls_use_account_endpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
