@@ -21,12 +21,17 @@ typedef struct kinesis_http_header {
 typedef enum kinesis_http_version {
     KINESIS_HTTP_DEFAULT = 0,      /* HTTP/2 over TLS when the server offers it, else HTTP/1.1 */
     KINESIS_HTTP_1_1 = 1,          /* force HTTP/1.1 */
-    KINESIS_HTTP_2_PRIOR_KNOWLEDGE /* HTTP/2 without upgrade; h2c on plain http:// (local servers) */
+    KINESIS_HTTP_2_PRIOR_KNOWLEDGE /* HTTP/2 without upgrade; h2c on http:// (local servers) */
 } kinesis_http_version;
 
 /* One request. Everything is borrowed from the caller for the duration of send(). The transport
  * must not add headers that change what was signed (Content-Type, Host, X-Amz-*); it may add
- * Content-Length, Accept-Encoding-free defaults, and must never send "Expect: 100-continue". */
+ * Content-Length, Accept-Encoding-free defaults, and must never send "Expect: 100-continue".
+ * kinesis_transport_send() rejects with KINESIS_E_INVALID_ARGUMENT (nothing sent): a method that
+ * is not an HTTP token, a URL that is not absolute http(s):// or contains whitespace/control
+ * characters, a header name that is not a token, a value containing CR or LF, an "Expect" header,
+ * body == NULL with body_len > 0, headers == NULL with header_count > 0, an unknown http_version.
+ * The libcurl transport also refuses a Content-Length header that differs from body_len. */
 typedef struct kinesis_http_request {
     const char *method;                 /* "POST" */
     const char *url;                    /* absolute http:// or https:// URL */
@@ -42,7 +47,12 @@ typedef struct kinesis_http_request {
 /* Response callbacks, called on the thread that called send(), in this order: on_status once per
  * response (again if a redirect or 1xx is followed), on_header once per header line (name and
  * value trimmed, not NUL-terminated), on_body zero or more times with consecutive chunks.
- * A callback returning nonzero aborts the exchange: send() then returns KINESIS_E_CANCELLED. */
+ * A callback returning nonzero aborts the exchange: send() then returns KINESIS_E_CANCELLED.
+ * Any callback may be NULL (ignored), and so may the whole handler (response discarded).
+ * libcurl transport specifics: redirects are never followed (a 3xx is the final response); an
+ * interim 1xx response gives an on_status call of its own, so reset per-response state there;
+ * trailers of a chunked body arrive through on_header after on_body; obsolete folded header
+ * continuation lines are skipped; HTTP/2 responses are reported the same way as HTTP/1.1. */
 typedef struct kinesis_http_response_handler {
     void *user;
     int (*on_status)(void *user, int32_t http_status);
@@ -73,20 +83,26 @@ typedef struct kinesis_transport_vtable {
 typedef struct kinesis_transport kinesis_transport;
 
 /* Wrap a custom implementation. The vtable must outlive the transport; `impl` is owned by the
- * transport and released through vtable->destroy. Returns NULL on allocation failure. */
+ * transport and released through vtable->destroy. Returns NULL on allocation failure or when
+ * vtable, vtable->send or vtable->destroy is NULL; `impl` then still belongs to the caller.
+ * The allocator struct is copied (it need not outlive the transport); its hooks must. */
 KINESIS_API kinesis_transport *kinesis_transport_new(const kinesis_transport_vtable *vtable,
                                                      void *impl,
                                                      const kinesis_allocator *allocator);
 
 /* Options for the libcurl transport; initialise with kinesis_curl_transport_options_init(). */
 typedef struct kinesis_curl_transport_options {
-    uint32_t connect_timeout_ms;  /* default 5000 (when the request gives 0) */
-    const char *ca_file;          /* PEM bundle; NULL = system default */
-    const char *ca_path;          /* directory of hashed certs; NULL = system default */
-    uint8_t insecure_skip_verify; /* 1 = do not verify TLS peer/host. For local testing only. */
-    uint32_t max_idle_connections; /* pooled connections kept for reuse; default 16 */
-    const char *proxy;            /* NULL = from http_proxy/https_proxy/all_proxy/no_proxy */
-    kinesis_log_fn log_fn;        /* optional; TRACE-level wire summaries, never bodies */
+    uint32_t connect_timeout_ms;   /* default 5000 (when the request gives 0) */
+    const char *ca_file;           /* PEM bundle; NULL = system default */
+    const char *ca_path;           /* directory of hashed certs; NULL = system default */
+    uint8_t insecure_skip_verify;  /* 1 = do not verify TLS peer/host. For local testing only. */
+    uint32_t max_idle_connections; /* pooled connections kept for reuse; default 16 (when 0) */
+    /* NULL = from http_proxy/https_proxy/all_proxy/no_proxy (HTTP_PROXY is ignored for http://
+     * URLs, as libcurl does). Non-NULL overrides the environment entirely, no_proxy included;
+     * "" = never use a proxy. Example: "http://proxy.internal:3128". ca_file/ca_path and
+     * insecure_skip_verify apply to the endpoint, not to an https:// proxy. */
+    const char *proxy;
+    kinesis_log_fn log_fn; /* optional; TRACE-level wire summaries, never bodies */
     void *log_user;
     kinesis_log_level log_level;
 } kinesis_curl_transport_options;
@@ -96,18 +112,34 @@ KINESIS_API void kinesis_curl_transport_options_init(kinesis_curl_transport_opti
 /* Create the libcurl transport: reuses connections across calls (a pool of handles shared by all
  * threads), verifies TLS by default, honours the usual proxy environment variables, never sends
  * "Expect: 100-continue", and negotiates HTTP/2 over TLS when the server offers it.
- * options may be NULL (defaults). Thread-safe: one transport may serve many threads. */
-KINESIS_API kinesis_status kinesis_curl_transport_new(
-    const kinesis_curl_transport_options *options, const kinesis_allocator *allocator,
-    kinesis_transport **out, kinesis_error *err);
+ * options may be NULL (defaults); its strings are copied. On success *out owns the transport
+ * (free with kinesis_transport_destroy); on failure *out is NULL.
+ * Errors: KINESIS_E_INVALID_ARGUMENT (out NULL), KINESIS_E_NO_MEMORY, KINESIS_E_CONFIG
+ * (curl_global_init failed). Thread-safe: one transport may serve many threads, and creating
+ * transports from several threads at once is safe (libcurl is initialised once per process and
+ * never cleaned up). Needs libcurl 7.68 or newer.
+ * Connections: each concurrent send() uses its own connection; up to max_idle_connections idle
+ * connections are kept for reuse. DNS results and TLS sessions are shared by all of them.
+ * Timeouts: connect_timeout_ms of the request, else of the options (5000 by default);
+ * request_timeout_ms of the request bounds the whole exchange (0 = none). A connect timeout is
+ * reported as KINESIS_E_TIMEOUT. Error messages include libcurl's own description. */
+KINESIS_API kinesis_status kinesis_curl_transport_new(const kinesis_curl_transport_options *options,
+                                                      const kinesis_allocator *allocator,
+                                                      kinesis_transport **out, kinesis_error *err);
 
-/* Perform one exchange through `transport` (see the contract above). */
+/* Perform one exchange through `transport` (see the contract above). The request is validated
+ * first (KINESIS_E_INVALID_ARGUMENT, see kinesis_http_request). On success err is left as it was;
+ * on failure err->status and err->message are set (err may be NULL). */
 KINESIS_API kinesis_status kinesis_transport_send(kinesis_transport *transport,
                                                   const kinesis_http_request *req,
                                                   const kinesis_http_response_handler *handler,
                                                   kinesis_error *err);
 
-/* Cancel every exchange in progress (no-op if the implementation cannot). Any thread. */
+/* Cancel every exchange in progress (no-op if the implementation cannot). Any thread. Only
+ * exchanges already in progress are affected: a send() that starts after cancel() returns works
+ * normally, so the transport stays usable. The libcurl transport wakes the waiting threads at once;
+ * their send() returns KINESIS_E_CANCELLED within milliseconds and the aborted connections are
+ * closed, not reused. NULL is ignored. */
 KINESIS_API void kinesis_transport_cancel(kinesis_transport *transport);
 
 /* Destroy a transport. NULL is ignored. No exchange may be in progress. */
