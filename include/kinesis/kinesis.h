@@ -12,5 +12,6 @@
 #include "kinesis/credentials.h"
 #include "kinesis/config.h"
 #include "kinesis/signer.h"
+#include "kinesis/admin.h"
 
 #endif
