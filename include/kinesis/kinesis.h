@@ -12,6 +12,10 @@
 #include "kinesis/credentials.h"
 #include "kinesis/config.h"
 #include "kinesis/signer.h"
+#include "kinesis/client.h"
+#include "kinesis/streams.h"
+#include "kinesis/records.h"
 #include "kinesis/admin.h"
+#include "kinesis/consumers.h"
 
 #endif

@@ -153,6 +153,13 @@ KINESIS_API kinesis_status kinesis_wait_stream_active(kinesis_client *client, co
                                                       uint32_t poll_interval_ms,
                                                       kinesis_error *err);
 
+/* Poll DescribeStreamSummary until the stream no longer exists (KINESIS_OK) or the timeout
+ * (KINESIS_E_WAITER_TIMEOUT), like boto3's stream_not_exists waiter. */
+KINESIS_API kinesis_status kinesis_wait_stream_not_exists(kinesis_client *client,
+                                                          const char *stream, uint32_t timeout_ms,
+                                                          uint32_t poll_interval_ms,
+                                                          kinesis_error *err);
+
 #ifdef __cplusplus
 }
 #endif

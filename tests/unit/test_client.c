@@ -12,59 +12,7 @@
 #include "client_internal.h"
 #include "kinesis/kinesis.h"
 
-/* ---- scripted transport ---- */
-typedef struct scripted_response {
-    kinesis_status transport_status;
-    int32_t http_status;
-    const char *body;
-    const char *date; /* Date header, optional */
-    const char *error_type_header;
-} scripted_response;
-
-typedef struct mock_transport {
-    scripted_response script[16];
-    size_t script_len, calls;
-    char last_body[65536];
-    char last_target[128];
-    char last_auth[512];
-    char last_date[32];
-    char last_host[128];
-    char last_url[256];
-    int saw_expect;
-} mock_transport;
-
-static kinesis_status mock_send(void *impl, const kinesis_http_request *req,
-                                const kinesis_http_response_handler *h, kinesis_error *err) {
-    mock_transport *m = impl;
-    snprintf(m->last_body, sizeof(m->last_body), "%.*s", (int)req->body_len,
-             (const char *)req->body);
-    snprintf(m->last_url, sizeof(m->last_url), "%s", req->url);
-    for (size_t i = 0; i < req->header_count; i++) {
-        const kinesis_http_header *hd = &req->headers[i];
-        if (!strcasecmp(hd->name, "X-Amz-Target")) snprintf(m->last_target, 128, "%s", hd->value);
-        if (!strcasecmp(hd->name, "Authorization")) snprintf(m->last_auth, 512, "%s", hd->value);
-        if (!strcasecmp(hd->name, "X-Amz-Date")) snprintf(m->last_date, 32, "%s", hd->value);
-        if (!strcasecmp(hd->name, "Host")) snprintf(m->last_host, 128, "%s", hd->value);
-        if (!strcasecmp(hd->name, "Expect")) m->saw_expect = 1;
-    }
-    assert_true(m->calls < m->script_len);
-    const scripted_response *r = &m->script[m->calls++];
-    if (r->transport_status != KINESIS_OK) {
-        kinesis_error_set(err, r->transport_status, "scripted transport failure");
-        return r->transport_status;
-    }
-    h->on_status(h->user, r->http_status);
-    h->on_header(h->user, "x-amzn-RequestId", 16, "req-123", 7);
-    if (r->date) h->on_header(h->user, "Date", 4, r->date, strlen(r->date));
-    if (r->error_type_header)
-        h->on_header(h->user, "x-amzn-ErrorType", 16, r->error_type_header,
-                     strlen(r->error_type_header));
-    if (r->body && *r->body) h->on_body(h->user, (const uint8_t *)r->body, strlen(r->body));
-    return KINESIS_OK;
-}
-
-static void mock_destroy(void *impl) { (void)impl; }
-static const kinesis_transport_vtable mock_vtable = {mock_send, NULL, mock_destroy};
+#include "mock_transport.h"
 
 /* Counts sign() calls to show every attempt is signed afresh. */
 typedef struct counting_signer {
@@ -129,7 +77,6 @@ static int teardown(void **state) {
 }
 
 static void script(fixture *f, scripted_response r) { f->mock.script[f->mock.script_len++] = r; }
-#define OK_JSON(b) ((scripted_response){KINESIS_OK, 200, b, NULL, NULL})
 
 static void create_stream_request(void **state) {
     fixture *f = *state;

@@ -1,0 +1,42 @@
+#define _POSIX_C_SOURCE 200809L
+#include "mock_transport.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "support.h"
+
+static kinesis_status mock_send(void *impl, const kinesis_http_request *req,
+                                const kinesis_http_response_handler *h, kinesis_error *err) {
+    mock_transport *m = impl;
+    snprintf(m->last_body, sizeof(m->last_body), "%.*s", (int)req->body_len,
+             (const char *)req->body);
+    snprintf(m->last_url, sizeof(m->last_url), "%s", req->url);
+    for (size_t i = 0; i < req->header_count; i++) {
+        const kinesis_http_header *hd = &req->headers[i];
+        if (!strcasecmp(hd->name, "X-Amz-Target")) snprintf(m->last_target, 128, "%s", hd->value);
+        if (!strcasecmp(hd->name, "Authorization")) snprintf(m->last_auth, 512, "%s", hd->value);
+        if (!strcasecmp(hd->name, "X-Amz-Date")) snprintf(m->last_date, 32, "%s", hd->value);
+        if (!strcasecmp(hd->name, "Host")) snprintf(m->last_host, 128, "%s", hd->value);
+        if (!strcasecmp(hd->name, "Expect")) m->saw_expect = 1;
+    }
+    assert_true(m->calls < m->script_len);
+    const scripted_response *r = &m->script[m->calls++];
+    if (r->transport_status != KINESIS_OK) {
+        kinesis_error_set(err, r->transport_status, "scripted transport failure");
+        return r->transport_status;
+    }
+    h->on_status(h->user, r->http_status);
+    h->on_header(h->user, "x-amzn-RequestId", 16, "req-123", 7);
+    if (r->date) h->on_header(h->user, "Date", 4, r->date, strlen(r->date));
+    if (r->error_type_header)
+        h->on_header(h->user, "x-amzn-ErrorType", 16, r->error_type_header,
+                     strlen(r->error_type_header));
+    if (r->body && *r->body) h->on_body(h->user, (const uint8_t *)r->body, strlen(r->body));
+    return KINESIS_OK;
+}
+
+static void mock_destroy(void *impl) { (void)impl; }
+const kinesis_transport_vtable mock_vtable = {mock_send, NULL, mock_destroy};

@@ -1,0 +1,145 @@
+/* Consumer operations and waiters with a scripted transport. */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinesis/kinesis.h"
+#include "mock_transport.h"
+
+typedef struct fixture {
+    test_allocator alloc;
+    mock_transport mock;
+    kinesis_transport *transport;
+    kinesis_credentials_provider *creds;
+    kinesis_client *client;
+} fixture;
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof(*f));
+    test_allocator_init(&f->alloc);
+    f->transport = kinesis_transport_new(&mock_vtable, &f->mock, &f->alloc.base);
+    f->creds = kinesis_credentials_provider_new_static("AKID", "secret", NULL, &f->alloc.base);
+    kinesis_client_options o;
+    kinesis_client_options_init(&o);
+    o.region = "us-east-1";
+    o.endpoint_url = "http://127.0.0.1:4567";
+    o.transport = f->transport;
+    o.credentials = f->creds;
+    o.allocator = &f->alloc.base;
+    o.retry.base_delay_ms = 1;
+    kinesis_error err;
+    assert_int_equal(kinesis_client_new(&o, &f->client, &err), KINESIS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    kinesis_client_destroy(f->client);
+    kinesis_credentials_provider_destroy(f->creds);
+    kinesis_transport_destroy(f->transport);
+    assert_int_equal(f->alloc.live, 0);
+    free(f);
+    return 0;
+}
+
+#define STREAM_ARN "arn:aws:kinesis:us-east-1:123456789012:stream/s1"
+#define CONSUMER_ARN STREAM_ARN "/consumer/app:1700000000"
+
+static void register_describe_deregister(void **state) {
+    fixture *f = *state;
+    mock_transport *m = &f->mock;
+    kinesis_error err;
+    kinesis_consumer c;
+    m->script[m->script_len++] =
+        OK_JSON("{\"Consumer\":{\"ConsumerName\":\"app\",\"ConsumerARN\":\"" CONSUMER_ARN
+                "\",\"ConsumerStatus\":\"CREATING\",\"ConsumerCreationTimestamp\":1700000000.5}}");
+    assert_int_equal(kinesis_register_stream_consumer(f->client, STREAM_ARN, "app", &c, &err),
+                     KINESIS_OK);
+    assert_string_equal(m->last_body,
+                        "{\"StreamARN\":\"" STREAM_ARN "\",\"ConsumerName\":\"app\"}");
+    assert_string_equal(c.consumer_arn, CONSUMER_ARN);
+    assert_string_equal(c.consumer_status, "CREATING");
+    assert_true(c.consumer_creation_timestamp == 1700000000.5);
+
+    /* waiter: CREATING, then ACTIVE */
+    m->script[m->script_len++] =
+        OK_JSON("{\"ConsumerDescription\":{\"ConsumerName\":\"app\",\"ConsumerARN\":\"" CONSUMER_ARN
+                "\",\"ConsumerStatus\":\"CREATING\",\"StreamARN\":\"" STREAM_ARN "\"}}");
+    m->script[m->script_len++] =
+        OK_JSON("{\"ConsumerDescription\":{\"ConsumerName\":\"app\",\"ConsumerARN\":\"" CONSUMER_ARN
+                "\",\"ConsumerStatus\":\"ACTIVE\",\"StreamARN\":\"" STREAM_ARN "\"}}");
+    kinesis_consumer_ref by_arn = {NULL, NULL, CONSUMER_ARN};
+    assert_int_equal(kinesis_wait_consumer_active(f->client, &by_arn, 5000, 1, &err), KINESIS_OK);
+    assert_string_equal(m->last_body, "{\"ConsumerARN\":\"" CONSUMER_ARN "\"}");
+
+    kinesis_consumer_ref by_name = {STREAM_ARN, "app", NULL};
+    m->script[m->script_len++] = OK_JSON("");
+    assert_int_equal(kinesis_deregister_stream_consumer(f->client, &by_name, &err), KINESIS_OK);
+    assert_string_equal(m->last_body,
+                        "{\"StreamARN\":\"" STREAM_ARN "\",\"ConsumerName\":\"app\"}");
+
+    /* validation before sending */
+    size_t calls = m->calls;
+    assert_int_equal(kinesis_register_stream_consumer(f->client, "s1", "app", &c, &err),
+                     KINESIS_E_INVALID_ARGUMENT);
+    assert_int_equal(kinesis_register_stream_consumer(f->client, STREAM_ARN, "bad name", &c, &err),
+                     KINESIS_E_INVALID_ARGUMENT);
+    kinesis_consumer_ref empty = {NULL, NULL, NULL};
+    assert_int_equal(kinesis_describe_stream_consumer(f->client, &empty, &c, &err),
+                     KINESIS_E_INVALID_ARGUMENT);
+    assert_int_equal(m->calls, calls);
+
+    /* a response without the consumer is a clear error */
+    m->script[m->script_len++] = OK_JSON("{\"ConsumerDescription\":null}");
+    assert_int_equal(kinesis_describe_stream_consumer(f->client, &by_arn, &c, &err),
+                     KINESIS_E_BAD_RESPONSE);
+}
+
+static void list_every_page(void **state) {
+    fixture *f = *state;
+    mock_transport *m = &f->mock;
+    m->script[m->script_len++] = OK_JSON(
+        "{\"Consumers\":[{\"ConsumerName\":\"a\",\"ConsumerARN\":\"arn:1\",\"ConsumerStatus\":"
+        "\"ACTIVE\"}],\"NextToken\":\"t\"}");
+    m->script[m->script_len++] = OK_JSON(
+        "{\"Consumers\":[{\"ConsumerName\":\"b\",\"ConsumerARN\":\"arn:2\",\"ConsumerStatus\":"
+        "\"CREATING\"}],\"NextToken\":null}");
+    kinesis_list_stream_consumers_result r;
+    kinesis_error err;
+    assert_int_equal(kinesis_list_stream_consumers(f->client, STREAM_ARN, &r, &err), KINESIS_OK);
+    assert_int_equal(r.consumer_count, 2);
+    assert_string_equal(r.consumers[1].consumer_name, "b");
+    assert_string_equal(m->last_body, "{\"StreamARN\":\"" STREAM_ARN "\",\"NextToken\":\"t\"}");
+    kinesis_list_stream_consumers_result_clean_up(&r);
+}
+
+static void stream_not_exists_waiter(void **state) {
+    fixture *f = *state;
+    mock_transport *m = &f->mock;
+    m->script[m->script_len++] = OK_JSON(
+        "{\"StreamDescriptionSummary\":{\"StreamName\":\"s\",\"StreamStatus\":\"DELETING\"}}");
+    m->script[m->script_len++] = (scripted_response){
+        KINESIS_OK, 400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"gone\"}", NULL,
+        NULL};
+    kinesis_error err;
+    assert_int_equal(kinesis_wait_stream_not_exists(f->client, "s", 5000, 1, &err), KINESIS_OK);
+    assert_int_equal(m->calls, 2);
+    m->script[m->script_len++] = OK_JSON(
+        "{\"StreamDescriptionSummary\":{\"StreamName\":\"s\",\"StreamStatus\":\"ACTIVE\"}}");
+    for (int i = 0; i < 8; i++)
+        m->script[m->script_len++] = OK_JSON(
+            "{\"StreamDescriptionSummary\":{\"StreamName\":\"s\",\"StreamStatus\":\"ACTIVE\"}}");
+    assert_int_equal(kinesis_wait_stream_not_exists(f->client, "s", 1, 5, &err),
+                     KINESIS_E_WAITER_TIMEOUT);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(register_describe_deregister, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_every_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(stream_not_exists_waiter, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
