@@ -105,11 +105,14 @@ static kinesis_status check_headers(const kinesis_signable *req, int has_token, 
     for (size_t i = 0; i < req->header_count; i++) {
         const char *n = req->headers[i].name;
         if (!n) return KINESIS_E_INVALID_ARGUMENT;
-        if (kinesis_strcasecmp_ascii(n, "x-amz-content-sha256") == 0) *has_content_sha = 1;
-        if (kinesis_strcasecmp_ascii(n, "x-amz-date") == 0 ||
-            kinesis_strcasecmp_ascii(n, "authorization") == 0 ||
-            (has_token && kinesis_strcasecmp_ascii(n, "x-amz-security-token") == 0) ||
-            (sign_body && kinesis_strcasecmp_ascii(n, "x-amz-content-sha256") == 0))
+        size_t len = strlen(n); /* cheap filter before the case-insensitive compares */
+        if (len == 20 && kinesis_strcasecmp_ascii(n, "x-amz-content-sha256") == 0) {
+            if (sign_body) return KINESIS_E_INVALID_ARGUMENT;
+            *has_content_sha = 1;
+        }
+        if ((len == 10 && kinesis_strcasecmp_ascii(n, "x-amz-date") == 0) ||
+            (len == 13 && kinesis_strcasecmp_ascii(n, "authorization") == 0) ||
+            (len == 20 && has_token && kinesis_strcasecmp_ascii(n, "x-amz-security-token") == 0))
             return KINESIS_E_INVALID_ARGUMENT;
     }
     return KINESIS_OK;

@@ -156,6 +156,33 @@ static void signing_key_quick_checks(void **state) {
                      KINESIS_E_INVALID_ARGUMENT);
 }
 
+/* The default crypto's HMAC (built on the low-level SHA-256): RFC 4231 cases 2, 6 and 7 (short
+ * key, keys longer than a block) plus an empty key. */
+static void default_hmac_rfc4231(void **state) {
+    (void)state;
+    const kinesis_crypto *c = kinesis_crypto_default();
+    uint8_t mac[32], long_key[131];
+    char hex[65];
+    memset(long_key, 0xaa, sizeof(long_key));
+    c->hmac_sha256(NULL, (const uint8_t *)"Jefe", 4,
+                   (const uint8_t *)"what do ya want for nothing?", 28, mac);
+    hex32(mac, hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    c->hmac_sha256(NULL, long_key, sizeof(long_key), (const uint8_t *)m6, strlen(m6), mac);
+    hex32(mac, hex);
+    assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    const char *m7 =
+        "This is a test using a larger than block-size key and a larger than block-size "
+        "data. The key needs to be hashed before being used by the HMAC algorithm.";
+    c->hmac_sha256(NULL, long_key, sizeof(long_key), (const uint8_t *)m7, strlen(m7), mac);
+    hex32(mac, hex);
+    assert_string_equal(hex, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+    c->hmac_sha256(NULL, NULL, 0, (const uint8_t *)"", 0, mac);
+    hex32(mac, hex);
+    assert_string_equal(hex, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 static void sign_kinesis_put_record(void **state) {
     (void)state;
     kinesis_signer *s = kinesis_signer_new_sigv4(NULL, NULL);
@@ -627,6 +654,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(date_formatting),
         cmocka_unit_test(signing_key_quick_checks),
+        cmocka_unit_test(default_hmac_rfc4231),
         cmocka_unit_test(sign_kinesis_put_record),
         cmocka_unit_test(key_cache_hits_and_misses),
         cmocka_unit_test(body_hashed_once),
