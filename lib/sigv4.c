@@ -132,10 +132,11 @@ void kinesis_sigv4_format_date(int64_t t, char out[17]) {
 }
 
 /* ---- canonical URI ---- */
+/* Length of s[0..n) as enc_at() writes it. */
 static size_t enc_len(const char *s, size_t n, int encode) {
     if (!encode) return n;
     size_t len = 0;
-    for (size_t i = 0; i < n; i++) len += is_unreserved((uint8_t)s[i]) ? 1 : 3;
+    for (size_t i = 0; i < n; i++) len += (is_unreserved((uint8_t)s[i]) || s[i] == '/') ? 1 : 3;
     return len;
 }
 
@@ -213,13 +214,8 @@ static void canonical_uri(writer *w, const char *path, int normalize, int encode
     } else if (normalize) {
         canonical_uri_normalized(w, path, n, encode);
     } else {
-        size_t len = enc_len(path, n, encode);
-        /* '/' counts as 3 in enc_len but is kept as 1 */
-        if (encode)
-            for (size_t i = 0; i < n; i++)
-                if (path[i] == '/') len -= 2;
         enc_at(w, w->len, path, n, encode);
-        w->len += len;
+        w->len += enc_len(path, n, encode);
     }
 }
 
