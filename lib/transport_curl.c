@@ -75,8 +75,16 @@ typedef struct exchange {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
+/* libcurl before 8.0.0 fails the second request on a reused HTTP/2 prior-knowledge connection
+ * ("Error in the HTTP2 framing layer", curl issue #10634, fixed in 8.0.0). With such a runtime
+ * library, prior-knowledge exchanges each get a fresh connection that is not kept. */
+static bool h2_prior_knowledge_reuse_broken;
 
-static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void global_init(void) {
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    h2_prior_knowledge_reuse_broken = !v || v->version_num < 0x080000;
+}
 
 /* ---- CURLSH locking ---- */
 
@@ -387,8 +395,13 @@ static CURLcode configure(curl_transport *t, CURL *e, const kinesis_http_request
 
     long version = CURL_HTTP_VERSION_2TLS;
     if (req->http_version == KINESIS_HTTP_1_1) version = CURL_HTTP_VERSION_1_1;
-    if (req->http_version == KINESIS_HTTP_2_PRIOR_KNOWLEDGE)
+    if (req->http_version == KINESIS_HTTP_2_PRIOR_KNOWLEDGE) {
         version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+        if (h2_prior_knowledge_reuse_broken) {
+            SET(CURLOPT_FRESH_CONNECT, 1L);
+            SET(CURLOPT_FORBID_REUSE, 1L);
+        }
+    }
     SET(CURLOPT_HTTP_VERSION, version);
 
     uint32_t connect_ms = req->connect_timeout_ms ? req->connect_timeout_ms : t->connect_timeout_ms;

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "internal.h"
 #include "kinesis/transport.h"
 
@@ -25,13 +27,54 @@
 typedef struct server {
     pid_t pid;
     int port;
+    int port2; /* the node server's TLS port */
 } server;
 
 static char g_dir[256];
 static char g_cert[320], g_key[320];
-static server g_http = {-1, 0}, g_https = {-1, 0};
+static server g_http = {-1, 0, 0}, g_https = {-1, 0, 0}, g_h2 = {-1, 0, 0};
+
+/* HTTP/2 server for the optional HTTP/2 tests, run with `node -e` when node is installed (it is
+ * not part of the required toolchain). Serves h2c (prior knowledge only) on the first port and
+ * TLS with ALPN h2 + http/1.1 on the second; answers every request with a description of it. */
+static const char NODE_H2_SERVER[] =
+    "const http2 = require('http2'), fs = require('fs');\n"
+    "const [portFile, cert, key] = process.argv.slice(1);\n"
+    "let sessions = 0;\n"
+    "function handler(req, res) {\n"
+    "  const chunks = [];\n"
+    "  req.on('data', c => chunks.push(c));\n"
+    "  req.on('end', () => {\n"
+    "    const body = Buffer.concat(chunks);\n"
+    "    const lines = ['version ' + req.httpVersion, 'method ' + req.method,\n"
+    "      'session ' + (req.stream ? req.stream.session.kid : 0),\n"
+    "      'expect ' + (req.headers['expect'] === undefined ? 0 : 1),\n"
+    "      'content-length ' + req.headers['content-length'], 'body ' + body.length];\n"
+    "    res.writeHead(200, {'x-proto': req.httpVersion, 'content-type': 'text/plain'});\n"
+    "    res.end(Buffer.concat([Buffer.from(lines.join('\\n') + '\\n'), body]));\n"
+    "  });\n"
+    "}\n"
+    "function track(s) { s.on('session', ss => { ss.kid = ++sessions; }); return s; }\n"
+    "const h2c = track(http2.createServer(handler));\n"
+    "const tls = track(http2.createSecureServer({cert: fs.readFileSync(cert),\n"
+    "  key: fs.readFileSync(key), allowHTTP1: true}, handler));\n"
+    "h2c.listen(0, '127.0.0.1', () => tls.listen(0, '127.0.0.1', () => {\n"
+    "  fs.writeFileSync(portFile + '.tmp', h2c.address().port + ' ' + tls.address().port);\n"
+    "  fs.renameSync(portFile + '.tmp', portFile);\n"
+    "}));\n"
+    "const parent = process.ppid;\n"
+    "setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500);\n"
+    "setTimeout(() => process.exit(0), 300000);\n";
 
 /* ---- process helpers ---- */
+
+static void stop_server(server *s) {
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+    }
+    s->pid = -1;
+}
 
 static int run_quiet(char *const argv[]) {
     pid_t pid = fork();
@@ -50,52 +93,59 @@ static int run_quiet(char *const argv[]) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int start_server(server *s, const char *name, const char *cert, const char *key) {
-    char port_file[320];
-    snprintf(port_file, sizeof(port_file), "%s/%s.port", g_dir, name);
+/* Run argv (which writes its port(s) to port_file when ready); wait up to 10 s for the file. */
+static int spawn_server(server *s, char *const argv[], const char *port_file, bool quiet) {
     unlink(port_file);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        if (cert)
-            execlp("python3", "python3", SERVER_SCRIPT, port_file, cert, key, (char *)NULL);
-        else
-            execlp("python3", "python3", SERVER_SCRIPT, port_file, (char *)NULL);
+        int fd = quiet ? open("/dev/null", O_WRONLY) : -1;
+        if (fd >= 0) dup2(fd, 2);
+        execvp(argv[0], argv);
         _exit(127);
     }
     s->pid = pid;
-    for (int i = 0; i < 200; i++) { /* up to 10 s */
+    for (int i = 0; i < 200; i++) {
         FILE *f = fopen(port_file, "r");
         if (f) {
-            int port = 0;
-            int ok = fscanf(f, "%d", &port) == 1 && port > 0;
+            int n = fscanf(f, "%d %d", &s->port, &s->port2);
             fclose(f);
-            if (ok) {
-                s->port = port;
-                return 0;
-            }
+            if (n >= 1 && s->port > 0) return 0;
         }
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             s->pid = -1;
-            fprintf(stderr,
-                    "test_transport_curl: the loopback server did not start (exit %d). python3 "
-                    "is part of the toolchain and is required for this test; script: %s\n",
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1, SERVER_SCRIPT);
-            return -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         }
         kinesis_sleep_ms(50);
     }
-    fprintf(stderr, "test_transport_curl: the loopback server did not report its port\n");
+    fprintf(stderr, "test_transport_curl: %s did not report its port\n", argv[0]);
     return -1;
 }
 
-static void stop_server(server *s) {
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
+static int start_server(server *s, const char *name, const char *cert, const char *key) {
+    char port_file[320];
+    snprintf(port_file, sizeof(port_file), "%s/%s.port", g_dir, name);
+    char *const plain[] = {"python3", SERVER_SCRIPT, port_file, NULL};
+    char *const tls[] = {"python3", SERVER_SCRIPT, port_file, (char *)cert, (char *)key, NULL};
+    int rc = spawn_server(s, cert ? tls : plain, port_file, false);
+    if (rc != 0)
+        fprintf(stderr,
+                "test_transport_curl: the loopback server did not start (exit %d). python3 is "
+                "part of the toolchain and is required for this test; script: %s\n",
+                rc, SERVER_SCRIPT);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The node HTTP/2 server is optional: when node is missing the HTTP/2 tests are skipped. */
+static void start_h2_server(void) {
+    char port_file[320];
+    snprintf(port_file, sizeof(port_file), "%s/h2.port", g_dir);
+    char *const argv[] = {"node", "-e", (char *)NODE_H2_SERVER, port_file, g_cert, g_key, NULL};
+    if (spawn_server(&g_h2, argv, port_file, true) != 0 || g_h2.port2 <= 0) {
+        stop_server(&g_h2);
+        fprintf(stderr, "test_transport_curl: node not available; HTTP/2 tests will be skipped\n");
     }
-    s->pid = -1;
 }
 
 static int closed_port(void) {
@@ -142,6 +192,7 @@ static int group_setup(void **state) {
     }
     if (start_server(&g_http, "http", NULL, NULL) != 0) return -1;
     if (start_server(&g_https, "https", g_cert, g_key) != 0) return -1;
+    start_h2_server();
     return 0;
 }
 
@@ -149,9 +200,10 @@ static int group_teardown(void **state) {
     (void)state;
     stop_server(&g_http);
     stop_server(&g_https);
+    stop_server(&g_h2);
     char path[400];
-    const char *files[] = {"cert.pem", "key.pem", "http.port", "https.port"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *files[] = {"cert.pem", "key.pem", "http.port", "https.port", "h2.port"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", g_dir, files[i]);
         unlink(path);
     }
@@ -218,6 +270,7 @@ typedef struct call {
     const void *body;
     size_t body_len;
     uint32_t timeout_ms;
+    kinesis_http_version version;
 } call;
 
 static kinesis_status do_call(kinesis_transport *t, const call *cl, collected *c,
@@ -235,6 +288,7 @@ static kinesis_status do_call(kinesis_transport *t, const call *cl, collected *c
         .body = cl->body,
         .body_len = cl->body_len,
         .request_timeout_ms = cl->timeout_ms,
+        .http_version = cl->version,
     };
     kinesis_http_response_handler h = {c, c_status, c_header, c_body};
     return kinesis_transport_send(t, &req, &h, err);
@@ -257,6 +311,11 @@ static int count(const char *hay, const char *needle) {
     int n = 0;
     for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) n++;
     return n;
+}
+
+/* Like assert_int_equal(st, KINESIS_OK) but shows the transport's message on failure. */
+static void expect_ok(kinesis_status st, const kinesis_error *err) {
+    if (st != KINESIS_OK) fail_msg("%s: %s", kinesis_status_name(st), err->message);
 }
 
 static kinesis_transport *make_transport(const kinesis_allocator *a) {
@@ -706,6 +765,122 @@ static void tls_verification(void **state) {
     kinesis_transport_destroy(t);
 }
 
+/* ---- HTTP/2 (optional: needs node) ---- */
+
+static void h2_prior_knowledge(void **state) {
+    (void)state;
+    if (g_h2.pid <= 0) skip();
+    kinesis_transport *t = make_transport(NULL);
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", g_h2.port);
+    call cl = {.target = url,
+               .body = "h2c body",
+               .body_len = 8,
+               .timeout_ms = 10000,
+               .version = KINESIS_HTTP_2_PRIOR_KNOWLEDGE};
+    collected c = {0};
+    kinesis_error err;
+    kinesis_error_clear(&err);
+    expect_ok(do_call(t, &cl, &c, &err), &err);
+    assert_int_equal(c.nstatus, 1);
+    assert_int_equal(c.statuses[0], 200); /* from "HTTP/2 200" */
+    assert_non_null(strstr(c.headers, "x-proto=2.0\n"));
+    const char *b = body_text(&c);
+    assert_non_null(strstr(b, "version 2.0\n"));
+    assert_non_null(strstr(b, "expect 0\n"));
+    assert_non_null(strstr(b, "content-length 8\n"));
+    assert_non_null(strstr(b, "\nbody 8\nh2c body"));
+    long session = echo_number(&c, "session");
+    collected_free(&c);
+    /* Later exchanges work too. The connection is reused, except with libcurl < 8.0.0 where
+     * reusing a prior-knowledge connection fails (curl issue #10634) and the transport makes a
+     * fresh one each time instead. */
+    for (int i = 0; i < 3; i++) {
+        expect_ok(do_call(t, &cl, &c, &err), &err);
+        assert_int_equal(c.statuses[0], 200);
+        if (curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000)
+            assert_int_equal(echo_number(&c, "session"), session);
+        else
+            assert_true(echo_number(&c, "session") > session);
+        collected_free(&c);
+    }
+    kinesis_transport_destroy(t);
+}
+
+static void h2_negotiated_over_tls(void **state) {
+    (void)state;
+    if (g_h2.pid <= 0) skip();
+    kinesis_curl_transport_options o;
+    kinesis_curl_transport_options_init(&o);
+    o.ca_file = g_cert;
+    kinesis_transport *t = NULL;
+    kinesis_error err;
+    assert_int_equal(kinesis_curl_transport_new(&o, NULL, &t, &err), KINESIS_OK);
+    char url[128];
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", g_h2.port2);
+    call cl = {.target = url, .body = "tls", .body_len = 3, .timeout_ms = 10000};
+    collected c = {0};
+    /* DEFAULT: the server offers h2 through ALPN, so it is used. */
+    assert_int_equal(do_call(t, &cl, &c, &err), KINESIS_OK);
+    assert_int_equal(c.statuses[0], 200);
+    assert_non_null(strstr(body_text(&c), "version 2.0\n"));
+    assert_non_null(strstr(body_text(&c), "\nbody 3\ntls"));
+    collected_free(&c);
+    /* HTTP_1_1 forces HTTP/1.1 on the same server. */
+    cl.version = KINESIS_HTTP_1_1;
+    assert_int_equal(do_call(t, &cl, &c, &err), KINESIS_OK);
+    assert_non_null(strstr(body_text(&c), "version 1.1\n"));
+    collected_free(&c);
+    kinesis_transport_destroy(t);
+}
+
+typedef struct h2_worker {
+    kinesis_transport *t;
+    int port, id, failures;
+} h2_worker;
+
+static void *h2_worker_run(void *arg) {
+    h2_worker *w = arg;
+    char url[128];
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", w->port);
+    for (int i = 0; i < 20; i++) {
+        char body[64];
+        int n = snprintf(body, sizeof(body), "h2 thread %d request %d", w->id, i);
+        call cl = {.target = url, .body = body, .body_len = (size_t)n, .timeout_ms = 10000};
+        collected c = {0};
+        kinesis_error err;
+        char expect[96];
+        snprintf(expect, sizeof(expect), "\nbody %d\n%s", n, body);
+        if (do_call(w->t, &cl, &c, &err) != KINESIS_OK || !strstr(body_text(&c), expect) ||
+            !strstr(body_text(&c), "version 2.0\n"))
+            w->failures++;
+        collected_free(&c);
+    }
+    return NULL;
+}
+
+static void h2_concurrent_tls(void **state) {
+    (void)state;
+    if (g_h2.pid <= 0) skip();
+    kinesis_curl_transport_options o;
+    kinesis_curl_transport_options_init(&o);
+    o.insecure_skip_verify = 1;
+    kinesis_transport *t = NULL;
+    kinesis_error err;
+    assert_int_equal(kinesis_curl_transport_new(&o, NULL, &t, &err), KINESIS_OK);
+    h2_worker w[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (h2_worker){t, g_h2.port2, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, h2_worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    kinesis_transport_destroy(t);
+}
+
 typedef struct log_capture {
     char text[16384];
     size_t len;
@@ -923,6 +1098,7 @@ static void out_of_memory(void **state) {
 }
 
 int main(void) {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(options_defaults),
         cmocka_unit_test(post_round_trip),
@@ -936,10 +1112,14 @@ int main(void) {
         cmocka_unit_test(concurrent_sends),
         cmocka_unit_test(proxies),
         cmocka_unit_test(tls_verification),
+        cmocka_unit_test(h2_prior_knowledge),
+        cmocka_unit_test(h2_negotiated_over_tls),
+        cmocka_unit_test(h2_concurrent_tls),
         cmocka_unit_test(trace_log_has_no_secrets),
         cmocka_unit_test(invalid_arguments),
         cmocka_unit_test(custom_transport),
         cmocka_unit_test(out_of_memory),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
