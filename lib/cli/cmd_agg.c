@@ -382,7 +382,7 @@ static void deagg_usage(FILE *f) {
 }
 
 static int emit_user(line_out *lo, const kinesis_agg_user_record *u, const char *outer_pk,
-                     const char *seq) {
+                     const char *outer_ehk, const char *seq) {
     yajl_gen_map_open(lo->g);
     if (u->aggregated) {
         size_t n;
@@ -398,9 +398,16 @@ static int emit_user(line_out *lo, const kinesis_agg_user_record *u, const char 
             gen_key(lo->g, "ExplicitHashKey");
             gen_str(lo->g, e, n);
         }
-    } else if (outer_pk) {
-        gen_key(lo->g, "PartitionKey");
-        gen_str(lo->g, outer_pk, strlen(outer_pk));
+    } else {
+        /* A non-aggregated record is delivered as it is. */
+        if (outer_pk) {
+            gen_key(lo->g, "PartitionKey");
+            gen_str(lo->g, outer_pk, strlen(outer_pk));
+        }
+        if (outer_ehk) {
+            gen_key(lo->g, "ExplicitHashKey");
+            gen_str(lo->g, outer_ehk, strlen(outer_ehk));
+        }
     }
     gen_key(lo->g, "SubSequenceNumber");
     yajl_gen_integer(lo->g, (long long)u->sub_sequence_number);
@@ -464,6 +471,7 @@ int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv) {
         }
         const char *pk = json_str(v, "PartitionKey");
         const char *seq = json_str(v, "SequenceNumber");
+        const char *ehk = json_str(v, "ExplicitHashKey");
         kinesis_status st = b64_decode(d64, &data);
         if (st != KINESIS_OK) {
             fprintf(stderr, "kinesis deaggregate: error: line %lu: Data: %s\n", lineno,
@@ -495,7 +503,7 @@ int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv) {
             memset(&u, 0, sizeof(u));
             u.data = data.p;
             u.data_len = data.len;
-            if (emit_user(&lo, &u, pk, seq)) rc = CLI_EXIT_OTHER;
+            if (emit_user(&lo, &u, pk, ehk, seq)) rc = CLI_EXIT_OTHER;
         } else if (st != KINESIS_OK) {
             fprintf(stderr, "kinesis deaggregate: error: line %lu%s%s: %s (%s)\n", lineno,
                     seq ? ", SequenceNumber " : "", seq ? seq : "", kinesis_status_str(st),
@@ -513,7 +521,7 @@ int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv) {
                                                   : "later records dropped (as the KCL does)");
             }
             while (rc == CLI_EXIT_OK && kinesis_agg_decoder_next(&d, &u))
-                if (emit_user(&lo, &u, pk, seq)) rc = CLI_EXIT_OTHER;
+                if (emit_user(&lo, &u, pk, ehk, seq)) rc = CLI_EXIT_OTHER;
         }
         yajl_tree_free(v);
     }
