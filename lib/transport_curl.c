@@ -359,6 +359,9 @@ static kinesis_status build_headers(curl_transport *t, const kinesis_http_reques
     return st;
 }
 
+/* Milliseconds as a long that is valid where long has 32 bits (about 24 days at most). */
+static long clamp_ms(uint32_t ms) { return ms > INT32_MAX ? (long)INT32_MAX : (long)ms; }
+
 /* Set every option for this exchange on a freshly reset handle. */
 static CURLcode configure(curl_transport *t, CURL *e, const kinesis_http_request *req,
                           struct curl_slist *headers, exchange *x, char *errbuf) {
@@ -405,8 +408,8 @@ static CURLcode configure(curl_transport *t, CURL *e, const kinesis_http_request
     SET(CURLOPT_HTTP_VERSION, version);
 
     uint32_t connect_ms = req->connect_timeout_ms ? req->connect_timeout_ms : t->connect_timeout_ms;
-    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms);
-    SET(CURLOPT_TIMEOUT_MS, (long)req->request_timeout_ms); /* 0 = no limit (event streams) */
+    SET(CURLOPT_CONNECTTIMEOUT_MS, clamp_ms(connect_ms));
+    SET(CURLOPT_TIMEOUT_MS, clamp_ms(req->request_timeout_ms)); /* 0 = no limit (event streams) */
 
     SET(CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L);
@@ -455,6 +458,8 @@ static kinesis_status curl_send(void *impl, const kinesis_http_request *req,
     char where[512];
     loggable_url(req->url, where, sizeof(where));
 
+    if ((uint64_t)req->body_len > (uint64_t)INT64_MAX)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "transport: body too large");
     struct curl_slist *headers = NULL;
     kinesis_status st = build_headers(t, req, &headers, err);
     if (st != KINESIS_OK) return st;
@@ -502,6 +507,10 @@ static kinesis_status curl_send(void *impl, const kinesis_http_request *req,
                     where, (int)x.last_status, kinesis_status_name(st), (long)(total_us / 1000),
                     (long)(connect_us / 1000), connects ? "new" : "reused");
     }
+    if (st != KINESIS_OK && KINESIS_LOG_ENABLED(&t->log, KINESIS_LOG_DEBUG))
+        kinesis_log(&t->log, KINESIS_LOG_DEBUG, "http %s %s failed: %s (%s%s%s)", req->method,
+                    where, kinesis_status_name(st), curl_easy_strerror(rc), errbuf[0] ? ": " : "",
+                    errbuf);
 
     /* Detach borrowed pointers before the handle goes back to the pool. */
     curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, NULL);

@@ -122,7 +122,12 @@ KINESIS_API void kinesis_curl_transport_options_init(kinesis_curl_transport_opti
  * connections are kept for reuse. DNS results and TLS sessions are shared by all of them.
  * Timeouts: connect_timeout_ms of the request, else of the options (5000 by default);
  * request_timeout_ms of the request bounds the whole exchange (0 = none). A connect timeout is
- * reported as KINESIS_E_TIMEOUT. Error messages include libcurl's own description. */
+ * reported as KINESIS_E_TIMEOUT. Error messages include libcurl's own description.
+ * With libcurl older than 8.0.0, KINESIS_HTTP_2_PRIOR_KNOWLEDGE exchanges each use a new
+ * connection (those versions fail requests on a reused prior-knowledge connection).
+ * Process-wide: do not call curl_global_cleanup() while a transport exists. libcurl is used
+ * without signals (CURLOPT_NOSIGNAL); it avoids SIGPIPE on Linux and macOS, but programs on other
+ * systems should ignore SIGPIPE, as for any socket code. */
 KINESIS_API kinesis_status kinesis_curl_transport_new(const kinesis_curl_transport_options *options,
                                                       const kinesis_allocator *allocator,
                                                       kinesis_transport **out, kinesis_error *err);

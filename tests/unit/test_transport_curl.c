@@ -825,6 +825,11 @@ static void h2_negotiated_over_tls(void **state) {
     assert_int_equal(c.statuses[0], 200);
     assert_non_null(strstr(body_text(&c), "version 2.0\n"));
     assert_non_null(strstr(body_text(&c), "\nbody 3\ntls"));
+    long session = echo_number(&c, "session");
+    collected_free(&c);
+    /* The HTTP/2 connection over TLS is reused. */
+    expect_ok(do_call(t, &cl, &c, &err), &err);
+    assert_int_equal(echo_number(&c, "session"), session);
     collected_free(&c);
     /* HTTP_1_1 forces HTTP/1.1 on the same server. */
     cl.version = KINESIS_HTTP_1_1;
@@ -920,7 +925,14 @@ static void trace_log_has_no_secrets(void **state) {
     collected c = {0};
     assert_int_equal(do_call(t, &cl, &c, &err), KINESIS_OK);
     collected_free(&c);
+    /* Failures are logged at DEBUG, with the same care. */
+    snprintf(url, sizeof(url), "http://user:PASSWORD@127.0.0.1:%d/echo?X-Amz-Signature=QUERYSIG",
+             closed_port());
+    assert_int_equal(do_call(t, &cl, &c, &err), KINESIS_E_CONNECT);
+    assert_null(strstr(err.message, "QUERYSIG"));
+    assert_null(strstr(err.message, "PASSWORD"));
     kinesis_transport_destroy(t);
+    assert_non_null(strstr(lc.text, "failed: KINESIS_E_CONNECT"));
     assert_non_null(strstr(lc.text, "POST http://127.0.0.1:"));
     assert_non_null(strstr(lc.text, "/echo -> 200"));
     const char *secrets[] = {"SECRETKEYID", "SESSIONTOKEN", "PASSWORD", "QUERYSIG", "BODYTEXT"};
