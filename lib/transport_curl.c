@@ -292,13 +292,9 @@ static void loggable_url(const char *url, char *out, size_t cap) {
     snprintf(out, cap, "%.*s%.*s", (int)(host - url), url, (int)keep, rest);
 }
 
-static bool header_is(const kinesis_http_request *req, const char *name, size_t *index) {
-    for (size_t i = 0; i < req->header_count; i++) {
-        if (kinesis_strcasecmp_ascii(req->headers[i].name, name) == 0) {
-            if (index) *index = i;
-            return true;
-        }
-    }
+static bool has_header(const kinesis_http_request *req, const char *name) {
+    for (size_t i = 0; i < req->header_count; i++)
+        if (kinesis_strcasecmp_ascii(req->headers[i].name, name) == 0) return true;
     return false;
 }
 
@@ -322,8 +318,7 @@ static kinesis_status build_headers(curl_transport *t, const kinesis_http_reques
             continue;
         }
         kinesis_buf_reset(&line);
-        /* "Name;" is libcurl's syntax for a header with an empty value ("Name:" would delete it).
-         */
+        /* libcurl's syntax for an empty value is "Name;" ("Name:" would delete the header). */
         if (h->value[0])
             kinesis_buf_appendf(&line, "%s: %s", h->name, h->value);
         else
@@ -338,9 +333,8 @@ static kinesis_status build_headers(curl_transport *t, const kinesis_http_reques
     /* Suppress what libcurl would add on its own: the 100-continue handshake, a form
      * Content-Type for POST bodies and "Accept: * / *". Each would change the request the caller
      * built (and signed). */
-    const char *removals[] = {
-        "Expect:", header_is(req, "Content-Type", NULL) ? NULL : "Content-Type:",
-        header_is(req, "Accept", NULL) ? NULL : "Accept:"};
+    const char *removals[] = {"Expect:", has_header(req, "Content-Type") ? NULL : "Content-Type:",
+                              has_header(req, "Accept") ? NULL : "Accept:"};
     for (size_t i = 0; i < KINESIS_ARRAY_LEN(removals) && st == KINESIS_OK; i++) {
         if (!removals[i]) continue;
         struct curl_slist *next = curl_slist_append(list, removals[i]);
