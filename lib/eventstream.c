@@ -447,7 +447,8 @@ kinesis_eventstream_decoder_init(kinesis_eventstream_decoder *dec,
 }
 
 void kinesis_eventstream_decoder_clean_up(kinesis_eventstream_decoder *dec) {
-    if (!dec) return;
+    /* From inside the callback the message views still point into the buffer: refuse. */
+    if (!dec || dec->in_callback_) return;
     if (!dec->fixed_buf_) kinesis_mem_free(dec->allocator_, dec->buf_);
     memset(dec, 0, sizeof(*dec));
     dec->status_ = KINESIS_E_INVALID_ARGUMENT;

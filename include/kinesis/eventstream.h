@@ -155,11 +155,11 @@ KINESIS_API kinesis_status kinesis_eventstream_decoder_init(
     kinesis_eventstream_decoder *dec, const kinesis_eventstream_decoder_options *options);
 
 /* Free the decoder's buffer (not a caller's fixed buffer). Safe on a zeroed or failed-init
- * decoder and twice; NULL is ignored. */
+ * decoder and twice; NULL is ignored; a no-op when called from the message callback. */
 KINESIS_API void kinesis_eventstream_decoder_clean_up(kinesis_eventstream_decoder *dec);
 
 /* Back to the initial state for a new stream: drops any partial message and clears the error
- * state; keeps the buffer. */
+ * state; keeps the buffer. A no-op on a failed-init decoder or from the message callback. */
 KINESIS_API void kinesis_eventstream_decoder_reset(kinesis_eventstream_decoder *dec);
 
 /* Feed the next `len` bytes of the stream (any chunking, down to 1 byte at a time). Calls
