@@ -1,0 +1,153 @@
+/* Aggregation benchmark (not a test): pack and unpack N records of D bytes with K-character keys
+ * on one thread, plus the in-process MD5 ceiling. Prints `BENCH <name> <value> <unit>` lines.
+ * Records come from the xorshift32 generator that tests/bench/bench_agg_node.js also uses, so the
+ * Node module sees the same input.
+ * Usage: bench_agg [records] [data_bytes] [key_chars] */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kinesis/agg.h"
+
+static uint32_t seed = 12345;
+static uint32_t rnd(void) {
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    return seed;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char ALNUM[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+int main(int argc, char **argv) {
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    size_t dlen = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
+    size_t klen = argc > 3 ? strtoul(argv[3], NULL, 10) : 16;
+    char *keys = malloc(n * klen);
+    uint8_t *data = malloc(n * dlen);
+    if (!keys || !data) return 1;
+    for (size_t i = 0; i < n; i++) {
+        char *k = keys + i * klen;
+        k[0] = ALNUM[rnd() % 52]; /* a letter first: never integer-like */
+        for (size_t j = 1; j < klen; j++) k[j] = ALNUM[rnd() % 62];
+        uint8_t *d = data + i * dlen;
+        for (size_t j = 0; j < dlen; j++) d[j] = (uint8_t)(rnd() & 0xff);
+    }
+
+    kinesis_agg_encoder enc;
+    if (kinesis_agg_encoder_init(&enc, NULL, NULL) != KINESIS_OK) return 1;
+
+    /* Pack (timed): outputs are produced, not kept. Best of 3 runs. */
+    double best_pack = 1e9;
+    size_t blobs = 0, blob_bytes = 0;
+    for (int run = 0; run < 3; run++) {
+        blobs = blob_bytes = 0;
+        double t0 = now_s();
+        for (size_t i = 0; i <= n; i++) {
+            kinesis_agg_record r = {0};
+            if (i < n) {
+                r.partition_key = keys + i * klen;
+                r.partition_key_len = klen;
+                r.data = data + i * dlen;
+                r.data_len = dlen;
+                kinesis_status st = kinesis_agg_encoder_add(&enc, &r);
+                if (st == KINESIS_OK) continue;
+                if (st != KINESIS_E_AGG_FULL) return 2;
+            }
+            kinesis_agg_output o;
+            if (kinesis_agg_encoder_finish(&enc, &o) != KINESIS_OK) return 3;
+            blobs++;
+            blob_bytes += o.data_len;
+            if (i < n && kinesis_agg_encoder_add(&enc, &r) != KINESIS_OK) return 4;
+        }
+        double t = now_s() - t0;
+        if (t < best_pack) best_pack = t;
+    }
+
+    /* Pack again, keeping the blobs for the unpack run (untimed). */
+    uint8_t *store = malloc(blob_bytes + 16);
+    size_t *offs = malloc((blobs + 1) * sizeof(size_t));
+    size_t nb = 0, pos = 0;
+    for (size_t i = 0; i <= n; i++) {
+        kinesis_agg_record r = {0};
+        if (i < n) {
+            r.partition_key = keys + i * klen;
+            r.partition_key_len = klen;
+            r.data = data + i * dlen;
+            r.data_len = dlen;
+            if (kinesis_agg_encoder_add(&enc, &r) == KINESIS_OK) continue;
+        }
+        kinesis_agg_output o;
+        kinesis_agg_encoder_finish(&enc, &o);
+        offs[nb++] = pos;
+        memcpy(store + pos, o.data, o.data_len);
+        pos += o.data_len;
+        if (i < n) kinesis_agg_encoder_add(&enc, &r);
+    }
+    offs[nb] = pos;
+    kinesis_agg_encoder_clean_up(&enc);
+
+    /* Unpack (timed), best of 3: every user record visited. */
+    size_t scratch_n = KINESIS_AGG_DECODER_SCRATCH_COUNT(KINESIS_AGG_DEFAULT_MAX_RECORD_BYTES);
+    uint32_t *scratch = malloc(scratch_n * sizeof(uint32_t));
+    kinesis_agg_decode_options dopt = {0};
+    dopt.scratch = scratch;
+    dopt.scratch_count = scratch_n;
+    double best_unpack = 1e9;
+    size_t got = 0, sum = 0;
+    for (int run = 0; run < 3; run++) {
+        got = sum = 0;
+        double t0 = now_s();
+        for (size_t b = 0; b < nb; b++) {
+            kinesis_agg_decoder d;
+            if (kinesis_agg_decoder_init(&d, store + offs[b], offs[b + 1] - offs[b], &dopt) !=
+                KINESIS_OK)
+                return 5;
+            kinesis_agg_user_record u;
+            while (kinesis_agg_decoder_next(&d, &u)) {
+                got++;
+                sum += u.data_len + u.partition_key_len + u.data[0];
+            }
+        }
+        double t = now_s() - t0;
+        if (t < best_unpack) best_unpack = t;
+    }
+    if (got != n) return 6;
+
+    /* In-process MD5 ceiling over 1 MiB buffers. */
+    const kinesis_crypto *c = kinesis_crypto_default();
+    size_t md5_bytes = 0;
+    uint8_t dig[16];
+    double t0 = now_s(), t;
+    do {
+        c->md5(c->user, store, 1u << 20, dig);
+        md5_bytes += 1u << 20;
+    } while ((t = now_s() - t0) < 1.0);
+
+    printf("BENCH agg_records %zu records\n", n);
+    printf("BENCH agg_blobs %zu blobs\n", nb);
+    printf("BENCH agg_blob_bytes %zu bytes\n", blob_bytes);
+    printf("BENCH agg_pack_records_per_s %.0f records/s\n", (double)n / best_pack);
+    printf("BENCH agg_pack_bytes_per_s %.0f bytes/s\n", (double)blob_bytes / best_pack);
+    printf("BENCH agg_pack_ns_per_record %.1f ns\n", best_pack * 1e9 / (double)n);
+    printf("BENCH agg_unpack_records_per_s %.0f records/s\n", (double)n / best_unpack);
+    printf("BENCH agg_unpack_bytes_per_s %.0f bytes/s\n", (double)blob_bytes / best_unpack);
+    printf("BENCH agg_unpack_ns_per_record %.1f ns\n", best_unpack * 1e9 / (double)n);
+    printf("BENCH md5_inprocess_bytes_per_s %.0f bytes/s\n", (double)md5_bytes / t);
+    fprintf(stderr, "(checksum %zu %02x)\n", sum, dig[0]);
+    free(keys);
+    free(data);
+    free(store);
+    free(offs);
+    free(scratch);
+    return 0;
+}
