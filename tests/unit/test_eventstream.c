@@ -548,6 +548,58 @@ static void message_kinds(void **state) {
     assert_null(kinesis_eventstream_find_header(NULL, "x"));
 }
 
+/* A SubscribeToShard response body (tests/data/eventstream/make_seeds.py). */
+typedef struct kinds_seen {
+    kinesis_eventstream_message_kind kinds[8];
+    char types[8][32];
+    size_t n;
+} kinds_seen;
+
+static int record_kind(void *user, const kinesis_eventstream_message *m) {
+    kinds_seen *k = user;
+    assert_true(k->n < 8);
+    k->kinds[k->n] = kinesis_eventstream_message_type(m);
+    const char *v = NULL;
+    size_t n = 0;
+    const char *name =
+        k->kinds[k->n] == KINESIS_EVENTSTREAM_MESSAGE_EXCEPTION ? ":exception-type" : ":event-type";
+    assert_true(kinesis_eventstream_get_string(m, name, &v, &n));
+    assert_true(n < sizeof(k->types[0]));
+    memcpy(k->types[k->n], v, n);
+    k->types[k->n][n] = 0;
+    k->n++;
+    return 0;
+}
+
+static void subscribe_to_shard_fixture(void **state) {
+    (void)state;
+    size_t len = 0;
+    uint8_t *body = test_read_file("eventstream/subscribe_to_shard.bin", &len);
+    assert_non_null(body);
+    for (size_t chunk = 1; chunk <= len; chunk = chunk * 3 + 1) {
+        kinesis_eventstream_decoder dec;
+        assert_int_equal(kinesis_eventstream_decoder_init(&dec, NULL), KINESIS_OK);
+        kinds_seen k = {0};
+        for (size_t pos = 0; pos < len; pos += chunk) {
+            size_t n = len - pos < chunk ? len - pos : chunk;
+            assert_int_equal(
+                kinesis_eventstream_decoder_feed(&dec, body + pos, n, record_kind, &k, NULL),
+                KINESIS_OK);
+        }
+        assert_int_equal(kinesis_eventstream_decoder_finish(&dec), KINESIS_OK);
+        assert_int_equal(k.n, 4);
+        assert_int_equal(k.kinds[0], KINESIS_EVENTSTREAM_MESSAGE_EVENT);
+        assert_string_equal(k.types[0], "initial-response");
+        assert_int_equal(k.kinds[1], KINESIS_EVENTSTREAM_MESSAGE_EVENT);
+        assert_string_equal(k.types[1], "SubscribeToShardEvent");
+        assert_string_equal(k.types[2], "SubscribeToShardEvent");
+        assert_int_equal(k.kinds[3], KINESIS_EVENTSTREAM_MESSAGE_EXCEPTION);
+        assert_string_equal(k.types[3], "ResourceNotFoundException");
+        kinesis_eventstream_decoder_clean_up(&dec);
+    }
+    free(body);
+}
+
 /* A stream of assorted messages: empty ones, large payloads, many headers. */
 static uint8_t *build_stream(size_t *len_out, size_t *count_out) {
     size_t cap = 1 << 20, len = 0, count = 0;
@@ -1136,6 +1188,7 @@ int main(void) {
         cmocka_unit_test(all_header_types),
         cmocka_unit_test(integer_extremes),
         cmocka_unit_test(message_kinds),
+        cmocka_unit_test(subscribe_to_shard_fixture),
         cmocka_unit_test(stream_any_chunking),
         cmocka_unit_test(minimal_message),
         cmocka_unit_test(corrupted_crcs),

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Write the seed inputs of tests/fuzz/fuzz_eventstream.c (4 control bytes, then a stream of
-event-stream messages built with zlib.crc32). Run from the repository root:
+event-stream messages built with zlib.crc32), and tests/data/eventstream/subscribe_to_shard.bin,
+a SubscribeToShard response body: initial-response, two SubscribeToShardEvents, then a
+ResourceNotFoundException. Run from the repository root:
     python3 tests/data/eventstream/make_seeds.py
 """
 import os
@@ -78,3 +80,6 @@ os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
+
+with open(os.path.join("tests", "data", "eventstream", "subscribe_to_shard.bin"), "wb") as f:
+    f.write(initial + event + event + exception)
