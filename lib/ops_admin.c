@@ -453,15 +453,19 @@ kinesis_status kinesis_remove_tags_from_stream(kinesis_client *c,
 
 typedef struct page_list {
     const kjson *items;
+    size_t skip; /* leading items not to return */
     struct page_list *next;
 } page_list;
 
 /* Remember one page's Tags array. The member may be absent or null; anything else but an array
- * is a broken response. */
+ * is a broken response. A first tag equal to `start` is dropped: some servers (moto) treat
+ * ExclusiveStartTagKey as inclusive. *fresh is how many tags the page added. */
 static kinesis_status take_tag_page(kinesis_arena *arena, const char *op, const kjson *doc,
-                                    page_list ***tail, size_t *total, uint8_t *has_tags,
-                                    const kjson **page, kinesis_error *err) {
+                                    const char *start, page_list ***tail, size_t *total,
+                                    uint8_t *has_tags, const kjson **page, size_t *fresh,
+                                    kinesis_error *err) {
     *page = NULL;
+    *fresh = 0;
     const kjson *tags = kjson_get(doc, "Tags");
     if (!tags || tags->type == KJSON_NULL) return KINESIS_OK;
     if (tags->type != KJSON_ARRAY)
@@ -474,9 +478,11 @@ static kinesis_status take_tag_page(kinesis_arena *arena, const char *op, const 
     page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
     if (!p) return OOM(err);
     p->items = tags;
+    p->skip = start && strcmp(kjson_get_string(tags->items[0], "Key"), start) == 0;
     **tail = p;
     *tail = &p->next;
-    *total += tags->count;
+    *fresh = tags->count - p->skip;
+    *total += *fresh;
     *page = tags;
     return KINESIS_OK;
 }
@@ -488,7 +494,7 @@ static kinesis_status flatten_tags(kinesis_arena *arena, const page_list *pages,
     if (!out->tags) return OOM(err);
     size_t n = 0;
     for (const page_list *p = pages; p; p = p->next)
-        for (size_t i = 0; i < p->items->count; i++, n++) {
+        for (size_t i = p->skip; i < p->items->count; i++, n++) {
             out->tags[n].key = kjson_get_string(p->items->items[i], "Key");
             out->tags[n].value = kjson_get_string(p->items->items[i], "Value");
         }
@@ -530,14 +536,14 @@ kinesis_status kinesis_list_tags_for_stream(kinesis_client *c,
         kinesis_buf_clean_up(&x.b);
         if (st) break;
         const kjson *tags;
-        st = take_tag_page(arena, op, doc, &tail, &total, &out->has_tags, &tags, err);
+        size_t fresh;
+        st =
+            take_tag_page(arena, op, doc, start, &tail, &total, &out->has_tags, &tags, &fresh, err);
         if (st) break;
         bool more = false;
         kjson_get_bool(doc, "HasMoreTags", &more);
-        if (!more || !tags) break;
-        const char *last = kjson_get_string(tags->items[tags->count - 1], "Key");
-        if (start && strcmp(last, start) == 0) break; /* no progress: a broken server */
-        start = last;                                 /* lives in the arena */
+        if (!more || fresh == 0) break; /* done, or no progress (a broken server) */
+        start = kjson_get_string(tags->items[tags->count - 1], "Key"); /* lives in the arena */
     }
     if (st == KINESIS_OK) st = flatten_tags(arena, pages, total, out, err);
     if (st) {
@@ -620,7 +626,8 @@ kinesis_status kinesis_list_tags_for_resource(kinesis_client *c,
     page_list *pages = NULL, **tail = &pages;
     size_t total = 0;
     const kjson *tags;
-    st = take_tag_page(arena, op, doc, &tail, &total, &out->has_tags, &tags, err);
+    size_t fresh;
+    st = take_tag_page(arena, op, doc, NULL, &tail, &total, &out->has_tags, &tags, &fresh, err);
     if (!st) st = flatten_tags(arena, pages, total, out, err);
     if (st) {
         kinesis_arena_destroy(arena);

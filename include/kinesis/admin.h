@@ -188,8 +188,10 @@ typedef struct kinesis_tag_list {
 } kinesis_tag_list;
 
 /* ListTagsForStream over every page: follows HasMoreTags with ExclusiveStartTagKey = the last
- * key of the previous page. A server that reports more tags without making progress ends the
- * listing (no endless loop). On KINESIS_OK `out` must be cleaned up. */
+ * key of the previous page. A page that starts with the start key itself (moto treats it as
+ * inclusive) has that tag dropped, so no tag is listed twice; a server that reports more tags
+ * without adding any ends the listing (no endless loop; with such a server use limit >= 2).
+ * On KINESIS_OK `out` must be cleaned up. */
 KINESIS_API kinesis_status kinesis_list_tags_for_stream(
     kinesis_client *client, const kinesis_list_tags_for_stream_request *req, kinesis_tag_list *out,
     kinesis_error *err);

@@ -484,6 +484,21 @@ static void list_tags_for_stream_pages(void **state) {
     assert_int_equal(f->mock.calls - before, 2);
     kinesis_tag_list_clean_up(&out);
 
+    /* a server that treats ExclusiveStartTagKey as inclusive (moto): no tag twice */
+    r.limit = 2;
+    OK(f, "{\"Tags\":[{\"Key\":\"a\"},{\"Key\":\"b\"}],\"HasMoreTags\":true}");
+    OK(f, "{\"Tags\":[{\"Key\":\"b\"},{\"Key\":\"c\"}],\"HasMoreTags\":true}");
+    OK(f, "{\"Tags\":[{\"Key\":\"c\"}],\"HasMoreTags\":false}");
+    assert_int_equal(kinesis_list_tags_for_stream(f->client, &r, &out, &err), KINESIS_OK);
+    assert_int_equal(out.tag_count, 3);
+    assert_string_equal(out.tags[0].key, "a");
+    assert_string_equal(out.tags[1].key, "b");
+    assert_string_equal(out.tags[2].key, "c");
+    sent(f, "ListTagsForStream",
+         "{\"StreamName\":\"s1\",\"ExclusiveStartTagKey\":\"c\",\"Limit\":2}");
+    kinesis_tag_list_clean_up(&out);
+    r.limit = 0;
+
     /* empty body, null Tags */
     OK(f, "");
     assert_int_equal(kinesis_list_tags_for_stream(f->client, &r, &out, &err), KINESIS_OK);
