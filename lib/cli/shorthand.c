@@ -236,6 +236,42 @@ static int sh_scalar(sh_parser *sp, const char *stops, char **out, size_t *out_l
 
 static int sh_params(sh_parser *sp, char close);
 
+/* Where the value at p ends (at a stop character, or at the end on a syntax error); the real
+ * parse reports errors. */
+static const char *sh_skip_value(const char *p, const char *stops) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    if (*p == '{' || *p == '[') {
+        size_t depth = 0;
+        while (*p) {
+            if (*p == '\'' || *p == '"') {
+                char q = *p++;
+                while (*p && *p != q) p += (*p == '\\' && p[1]) ? 2 : 1;
+                if (*p) p++;
+                continue;
+            }
+            if (*p == '\\' && p[1]) {
+                p += 2;
+                continue;
+            }
+            if (*p == '{' || *p == '[') depth++;
+            if ((*p == '}' || *p == ']') && --depth == 0) {
+                p++;
+                break;
+            }
+            p++;
+        }
+    } else if (*p == '\'' || *p == '"') {
+        char q = *p++;
+        while (*p && *p != q) p += (*p == '\\' && p[1]) ? 2 : 1;
+        if (*p) p++;
+    } else {
+        while (*p && !strchr(stops, *p)) p += (*p == '\\' && p[1]) ? 2 : 1;
+        return p;
+    }
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    return p;
+}
+
 static int sh_value(sh_parser *sp, const char *stops) {
     sh_skip_ws(sp);
     if (*sp->p == '{' || *sp->p == '[') {
@@ -302,19 +338,10 @@ static int sh_params(sh_parser *sp, char close) {
         free(key);
         /* A value, then more comma-separated values that are not "key=": an implicit list. */
         const char *save = sp->p;
-        /* Look ahead: does another bare value follow this one? */
-        sh_parser probe = *sp;
-        probe.g = NULL;
-        int implicit_list = 0;
-        {
-            /* Skip the first value textually to see what follows it. */
-            yajl_gen tmp = yajl_gen_alloc(NULL);
-            if (!tmp) return fail(sp->err, sp->err_cap, "out of memory");
-            probe.g = tmp;
-            if (sh_value(&probe, stops) == 0 && *probe.p == ',' && !sh_looks_like_key(probe.p + 1))
-                implicit_list = 1;
-            yajl_gen_free(tmp);
-        }
+        /* Look ahead (textually, so nesting costs no re-parse): another bare value after
+         * this one? */
+        const char *after = sh_skip_value(sp->p, stops);
+        int implicit_list = *after == ',' && !sh_looks_like_key(after + 1);
         sp->p = save;
         if (implicit_list) yajl_gen_array_open(sp->g);
         for (;;) {
