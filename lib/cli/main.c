@@ -33,6 +33,7 @@ static const char *usage_text =
     "  lists as several arguments or a,b,c). Any value may be file://PATH (the file's text);\n"
     "  blob options also fileb://PATH (raw bytes). --data takes the record's text as is,\n"
     "  --data-base64 base64 for binary. --records takes Data in base64, as the API.\n"
+    "  A value that starts with -- is given as --option=VALUE.\n"
     "Paginated commands follow every page and merge the lists; --max-items N stops after N\n"
     "  items, --page-size N sets the per-call limit, --starting-token T resumes.\n"
     "\n"
