@@ -438,6 +438,22 @@ def server_test(srv):
     check(rc == 252 and "partition" in err.lower(), f"{srv.name}: empty key: rc {rc} {err!r}")
     rc, out, err = srv.cli(["list-streams", "--frobnicate"], expect_ok=False)
     check(rc == 252 and "--frobnicate" in err, f"{srv.name}: unknown option: rc {rc}")
+    # --debug: library log on stderr, output unchanged, no secret in the log
+    rc, out, err = run(["--endpoint-url", srv.endpoint, "--region", "us-east-1", "--debug",
+                        "describe-stream-summary", "--stream-name", name], env=srv.env)
+    secret = srv.env.get("AWS_SECRET_ACCESS_KEY", os.environ.get("AWS_SECRET_ACCESS_KEY", ""))
+    check(rc == 0 and "[DEBUG]" in err and json.loads(out).get("StreamDescriptionSummary"),
+          f"{srv.name}: --debug: rc {rc}")
+    check(not secret or secret not in err, f"{srv.name}: --debug logged the secret key")
+    tls = os.environ.get("KINESIS_TEST_KINESIS_LOCAL_TLS_ENDPOINT")
+    if srv.name == "kinesis-local" and tls:
+        # self-signed certificate: refused unless --no-verify-ssl
+        rc, out, err = run(["--endpoint-url", tls, "--region", "us-east-1", "list-streams"])
+        check(rc == 255 and "KINESIS_E_TLS" in err, f"TLS without verification off: {rc} {err!r}")
+        rc, out, err = run(["--endpoint-url", tls, "--region", "us-east-1", "--no-verify-ssl",
+                            "list-streams"])
+        check(rc == 0 and name in json.loads(out or "{}").get("StreamNames", []),
+              f"TLS with --no-verify-ssl: {rc} {err!r}")
     srv.cli(["delete-stream", "--stream-name", name])
     srv.cli(["delete-stream", "--stream-name", other], expect_ok=False)  # may still be CREATING
     print(f"{srv.name}: done in {time.time() - t0:.1f}s", flush=True)
