@@ -167,9 +167,11 @@ static int set_blob(const cli_command_def *def, given *gv, const char *option, c
                     int is_base64) {
     free(gv->blob_b64);
     gv->blob_b64 = NULL;
-    if (!is_base64 && strncmp(value, "fileb://", 8) == 0) {
+    int file = strncmp(value, "fileb://", 8) == 0 ? 8 : strncmp(value, "file://", 7) == 0 ? 7 : 0;
+    if (!is_base64 && file) {
+        /* the file's bytes are the record's data */
         size_t len;
-        char *bytes = read_file(value + 8, &len);
+        char *bytes = read_file(value + file, &len);
         if (!bytes) return usage_error(def, "cannot read %s", value);
         gv->blob_b64 = base64_of((const uint8_t *)bytes, len);
         free(bytes);

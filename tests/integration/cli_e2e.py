@@ -236,6 +236,36 @@ def offline_errors():
     check(rc == 2 and "not supported" in err, f"subscribe-to-shard: rc {rc} {err.strip()}")
 
 
+def offline_files():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        binf = os.path.join(d, "data.bin")
+        with open(binf, "wb") as f:
+            f.write(b"\x00\x01bin\xff")
+        recs = os.path.join(d, "records.json")
+        with open(recs, "w") as f:
+            json.dump([{"Data": "eA==", "PartitionKey": "a"}], f)
+        inp = os.path.join(d, "input.json")
+        with open(inp, "w") as f:
+            json.dump({"StreamName": "s", "ShardCount": 3}, f)
+        for args, expected in [
+            (["put-record", "--stream-name", "s", "--partition-key", "k", "--data",
+              "fileb://" + binf],
+             {"StreamName": "s", "PartitionKey": "k",
+              "Data": base64.b64encode(b"\x00\x01bin\xff").decode()}),
+            (["put-records", "--stream-name", "s", "--records", "file://" + recs],
+             {"StreamName": "s", "Records": [{"Data": "eA==", "PartitionKey": "a"}]}),
+            (["create-stream", "--cli-input-json", "file://" + inp, "--shard-count", "4"],
+             {"StreamName": "s", "ShardCount": 4}),
+        ]:
+            rc, out, err = run(["--generate-request-json"] + args)
+            check(rc == 0 and json.loads(out or "null") == expected,
+                  f"{args[0]} from a file: rc {rc} {out!r} {err!r}")
+        rc, out, err = run(["--generate-request-json", "put-records", "--stream-name", "s",
+                            "--records", "file://" + os.path.join(d, "missing")])
+        check(rc == 252 and "cannot read" in err, f"missing file: rc {rc} {err!r}")
+
+
 class Listener:
     """A loopback port that counts connections (to prove that nothing was sent)."""
 
@@ -470,6 +500,7 @@ def main():
     if offline:
         offline_requests()
         offline_errors()
+        offline_files()
         offline_nothing_sent()
         dead_endpoint()
     else:
