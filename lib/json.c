@@ -2,6 +2,8 @@
 #include "json.h"
 
 #include <math.h>
+#include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <yajl/yajl_parse.h>
@@ -208,56 +210,122 @@ static const yajl_callbacks dom_callbacks = {
     on_start_map, on_map_key, on_end_map, on_start_array, on_end_array,
 };
 
-/* yajl's realloc does not pass the old size, which an allocator without realloc needs: keep it
- * in a 16-byte header in front of each block. */
+/* yajl 2.x does not check its allocations, so an allocation failure inside it must not return
+ * NULL into yajl: the hooks jump back to kjson_parse instead, which frees every block yajl still
+ * holds. Each block carries a header linking it into that list and remembering its size (yajl's
+ * realloc does not pass the old size, which an allocator without realloc needs). */
+typedef struct yajl_block {
+    struct yajl_block *prev, *next;
+    size_t size;
+    max_align_t align_;
+} yajl_block;
+#define YAJL_BLOCK_HEADER offsetof(yajl_block, align_)
+
+typedef struct yajl_hooks_ctx {
+    const kinesis_allocator *allocator;
+    yajl_block *blocks;
+    jmp_buf out_of_memory;
+} yajl_hooks_ctx;
+
+static void block_link(yajl_hooks_ctx *h, yajl_block *b) {
+    b->prev = NULL;
+    b->next = h->blocks;
+    if (h->blocks) h->blocks->prev = b;
+    h->blocks = b;
+}
+
+static void block_unlink(yajl_hooks_ctx *h, yajl_block *b) {
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        h->blocks = b->next;
+    if (b->next) b->next->prev = b->prev;
+}
+
 static void *yajl_hook_malloc(void *ctx, size_t sz) {
-    size_t *p = kinesis_mem_alloc(ctx, sz + 16);
-    if (!p) return NULL;
-    *p = sz;
-    return (char *)p + 16;
+    yajl_hooks_ctx *h = ctx;
+    yajl_block *b = kinesis_mem_alloc(h->allocator, YAJL_BLOCK_HEADER + sz);
+    if (!b) longjmp(h->out_of_memory, 1);
+    b->size = sz;
+    block_link(h, b);
+    return (char *)b + YAJL_BLOCK_HEADER;
 }
+
 static void *yajl_hook_realloc(void *ctx, void *ptr, size_t sz) {
+    yajl_hooks_ctx *h = ctx;
     if (!ptr) return yajl_hook_malloc(ctx, sz);
-    size_t *old = (size_t *)((char *)ptr - 16);
-    size_t *p = kinesis_mem_realloc(ctx, old, *old + 16, sz + 16);
-    if (!p) return NULL;
-    *p = sz;
-    return (char *)p + 16;
+    yajl_block *old = (yajl_block *)((char *)ptr - YAJL_BLOCK_HEADER);
+    block_unlink(h, old);
+    yajl_block *b = kinesis_mem_realloc(h->allocator, old, YAJL_BLOCK_HEADER + old->size,
+                                        YAJL_BLOCK_HEADER + sz);
+    if (!b) {
+        block_link(h, old); /* still owned: freed with the rest */
+        longjmp(h->out_of_memory, 1);
+    }
+    b->size = sz;
+    block_link(h, b);
+    return (char *)b + YAJL_BLOCK_HEADER;
 }
+
 static void yajl_hook_free(void *ctx, void *ptr) {
-    if (ptr) kinesis_mem_free(ctx, (char *)ptr - 16);
+    yajl_hooks_ctx *h = ctx;
+    if (!ptr) return;
+    yajl_block *b = (yajl_block *)((char *)ptr - YAJL_BLOCK_HEADER);
+    block_unlink(h, b);
+    kinesis_mem_free(h->allocator, b);
+}
+
+/* Parse with yajl; returns the yajl status, or -1 when an allocation inside yajl failed. Kept
+ * apart from kjson_parse so nothing but `hooks` lives across the setjmp. */
+static int parse_with_yajl(yajl_hooks_ctx *hooks, dom_builder *b, const char *text, size_t len,
+                           kinesis_error *err) {
+    yajl_alloc_funcs funcs = {yajl_hook_malloc, yajl_hook_realloc, yajl_hook_free, hooks};
+    if (setjmp(hooks->out_of_memory)) {
+        while (hooks->blocks) {
+            yajl_block *next = hooks->blocks->next;
+            kinesis_mem_free(hooks->allocator, hooks->blocks);
+            hooks->blocks = next;
+        }
+        return -1;
+    }
+    yajl_handle h = yajl_alloc(&dom_callbacks, &funcs, b);
+    yajl_status ys = yajl_parse(h, (const unsigned char *)text, len);
+    if (ys == yajl_status_ok) ys = yajl_complete_parse(h);
+    if (ys != yajl_status_ok && !b->no_memory && !b->too_deep) {
+        unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
+        kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "malformed JSON (%zu bytes): %s", len,
+                          (const char *)msg);
+        yajl_free_error(h, msg);
+    }
+    yajl_free(h);
+    return (int)ys;
 }
 
 kinesis_status kjson_parse(kinesis_arena *arena, const char *text, size_t len, kjson **out,
                            kinesis_error *err) {
     *out = NULL;
     dom_builder *b = kinesis_mem_calloc(arena->allocator, 1, sizeof(*b));
-    if (!b) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory parsing JSON");
-    b->arena = arena;
-    yajl_alloc_funcs funcs = {yajl_hook_malloc, yajl_hook_realloc, yajl_hook_free,
-                              (void *)arena->allocator};
-    yajl_handle h = yajl_alloc(&dom_callbacks, &funcs, b);
+    yajl_hooks_ctx *hooks = kinesis_mem_calloc(arena->allocator, 1, sizeof(*hooks));
     kinesis_status st = KINESIS_OK;
-    if (!h) {
+    if (!b || !hooks) {
         st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory parsing JSON");
     } else {
-        yajl_status ys = yajl_parse(h, (const unsigned char *)text, len);
-        if (ys == yajl_status_ok) ys = yajl_complete_parse(h);
-        if (b->no_memory) {
+        b->arena = arena;
+        hooks->allocator = arena->allocator;
+        int ys = parse_with_yajl(hooks, b, text, len, err);
+        if (ys < 0 || b->no_memory)
             st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory parsing JSON");
-        } else if (b->too_deep) {
+        else if (b->too_deep)
             st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "JSON nested deeper than %d levels",
                                    KJSON_MAX_DEPTH);
-        } else if (ys != yajl_status_ok || !b->root) {
-            unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
-            st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "malformed JSON (%zu bytes): %s",
-                                   len, msg ? (const char *)msg : "incomplete");
-            if (msg) yajl_free_error(h, msg);
-        } else {
+        else if (ys != yajl_status_ok)
+            st = KINESIS_E_BAD_RESPONSE; /* message set by parse_with_yajl */
+        else if (!b->root)
+            st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "empty JSON text");
+        else
             *out = b->root;
-        }
-        yajl_free(h);
     }
+    kinesis_mem_free(arena->allocator, hooks);
     kinesis_mem_free(arena->allocator, b);
     return st;
 }

@@ -3,7 +3,7 @@
  *
  * Every operation runs against every server. Where a server lacks an operation the test asserts
  * the clear error it gives instead of skipping (kinesalite: 400 UnknownOperationException ->
- * KINESIS_E_VALIDATION; moto: an HTML 500 page -> KINESIS_E_SERVICE_UNAVAILABLE). What each
+ * KINESIS_E_UNSUPPORTED; moto: an HTML 500 page -> KINESIS_E_SERVICE_UNAVAILABLE). What each
  * server supports (see LOCAL-SERVERS.md; observed with moto 5.2.1, kinesalite 3.3.3,
  * kinesis-local 0.6.2):
  *   kinesalite lacks: UpdateShardCount, TagResource/UntagResource/ListTagsForResource,
@@ -56,7 +56,7 @@ static void unique_name(char *out, size_t cap, const char *prefix) {
 /* The operation is missing on this server: the error must say so clearly. */
 static void expect_unsupported(const char *op, kinesis_status st, const kinesis_error *err) {
     if (is_kinesalite) {
-        CHECK(st == KINESIS_E_VALIDATION && err->http_status == 400 &&
+        CHECK(st == KINESIS_E_UNSUPPORTED && err->http_status == 400 &&
                   strcmp(err->type, "UnknownOperationException") == 0,
               "%s on kinesalite: %s %s %s", op, ERRSTR(st, *err));
     } else if (is_moto) {

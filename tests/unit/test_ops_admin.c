@@ -1168,7 +1168,7 @@ static void service_errors_through_each_call(void **state) {
     /* a server that lacks an operation (kinesalite) */
     reply(f, 400, "{\"__type\":\"UnknownOperationException\"}");
     kinesis_limits lim;
-    assert_int_equal(kinesis_describe_limits(f->client, &lim, &err), KINESIS_E_VALIDATION);
+    assert_int_equal(kinesis_describe_limits(f->client, &lim, &err), KINESIS_E_UNSUPPORTED);
     assert_string_equal(err.type, "UnknownOperationException");
     /* and one that answers with an HTML page (moto for operations it has not implemented) */
     reply(f, 500, "<!doctype html><title>500 Internal Server Error</title>");
