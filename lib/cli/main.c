@@ -49,9 +49,9 @@ static void print_command_list(FILE *f) {
     for (size_t i = 0; i < cli_command_count; i++)
         fprintf(f, "  %-34s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(f, "  %-34s %s\n", "aggregate",
-            "Put records as KPL-aggregated records (one per predicted shard).");
+            "Aggregate JSON-line records into KPL records, one per predicted shard.");
     fprintf(f, "  %-34s %s\n", "deaggregate",
-            "Read records and print them with KPL aggregates expanded.");
+            "Expand KPL-aggregated records (JSON lines) into their user records.");
 }
 
 /* ---- helpers declared in cli.h ---- */
