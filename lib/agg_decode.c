@@ -26,6 +26,13 @@ typedef struct rec_fields {
 
 /* protobuf-java readTag: varint32, field number 0 invalid, wire types 6 and 7 invalid. */
 static int read_tag(const uint8_t **p, const uint8_t *end, uint32_t *field, uint32_t *wt) {
+    if (*p < end && **p < 0x80 && **p >= 0x08) { /* one-byte tag with a nonzero field number */
+        uint32_t t = **p;
+        *p += 1;
+        *field = t >> 3;
+        *wt = t & 7u;
+        return *wt != 6 && *wt != 7;
+    }
     uint64_t v;
     if (!kagg_varint_get(p, end, &v)) {
         return 0;
@@ -287,6 +294,7 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
      * can be skipped (no ehk index anywhere, every pk index certainly valid, no range). */
     const uint8_t *pb = d->pb_, *end = d->pb_ + d->pb_len_, *p = pb;
     uint64_t pk_count = 0, ehk_count = 0, records = 0;
+    size_t first_rec = d->pb_len_, tables_end = 0; /* canonical blobs: tables, then records */
     int any_ehk = 0;
     uint64_t max_pk_idx = 0;
     while (p < end) {
@@ -294,16 +302,20 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
         const uint8_t *body;
         size_t body_len, len_off;
         rec_fields r;
+        const uint8_t *at = p;
         if (!next_top(pb, &p, end, &kind, &body, &body_len, &len_off) ||
             (kind == 3 && !parse_record(body, body + body_len, &r))) {
             set_passthrough(d, KINESIS_E_AGG_BAD_PROTOBUF);
             return strict ? KINESIS_E_AGG_BAD_PROTOBUF : KINESIS_OK;
         }
-        if (kind == 1) {
-            pk_count++;
-        } else if (kind == 2) {
-            ehk_count++;
+        if (kind == 1 || kind == 2) {
+            pk_count += kind == 1;
+            ehk_count += kind == 2;
+            tables_end = (size_t)(p - pb);
         } else if (kind == 3) {
+            if (records == 0) {
+                first_rec = (size_t)(at - pb);
+            }
             records++;
             any_ehk |= r.has_ehk;
             if (r.pk_idx > max_pk_idx) {
@@ -335,7 +347,10 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
         d->index_ = opts->scratch;
     }
     uint32_t pi = 0, ei = 0;
-    for (p = pb; p < end;) {
+    /* Only the part holding table entries needs walking. */
+    const uint8_t *tables_stop = pb + tables_end;
+    d->pos_ = tables_end <= first_rec ? first_rec : 0;
+    for (p = pb; p < tables_stop;) {
         int kind;
         const uint8_t *body;
         size_t body_len, len_off;
@@ -358,7 +373,7 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
 
     /* Pass C: resolve each record in order as the KCL does. */
     uint64_t i = 0;
-    for (p = pb; p < end;) {
+    for (p = pb + d->pos_; p < end;) {
         int kind;
         const uint8_t *body;
         size_t body_len, len_off;

@@ -14,10 +14,16 @@
 const uint8_t kinesis_agg_magic_[4] = {0xF3, 0x89, 0x9A, 0xC2};
 
 #define PK_MAX_CHARS 256
-#define EHK_SLOT_MARK UINT32_MAX
+#define EHK_BIT 0x80000000u
 #define MIN_SLOTS 64u
 #define ALLOC_BUF_START 16384u
 #define ALLOC_ARENA_START 4096u
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 /* ---- small helpers ---- */
 
@@ -50,6 +56,15 @@ static int utf8_count(const uint8_t *s, size_t n, size_t *chars) {
     size_t i = 0, c = 0;
     while (i < n) {
         uint8_t b = s[i];
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                c += 8;
+                continue;
+            }
+        }
         if (b < 0x80) {
             i++;
         } else if (b >= 0xC2 && b <= 0xDF) {
@@ -152,7 +167,8 @@ static uint32_t static_slots(const kinesis_agg_encoder_options *o, uint32_t limi
 size_t kinesis_agg_encoder_work_size(const kinesis_agg_encoder_options *opts) {
     uint32_t limit = opts && opts->max_record_bytes ? opts->max_record_bytes
                                                     : KINESIS_AGG_DEFAULT_MAX_RECORD_BYTES;
-    return (size_t)static_slots(opts, limit) * sizeof(kinesis_agg_slot_) + limit;
+    size_t slots = static_slots(opts, limit);
+    return slots * sizeof(kinesis_agg_slot_) + slots / 2 * 2 * sizeof(uint32_t) + limit;
 }
 
 kinesis_status kinesis_agg_encoder_init_static(kinesis_agg_encoder *enc,
@@ -171,7 +187,9 @@ kinesis_status kinesis_agg_encoder_init_static(kinesis_agg_encoder *enc,
     }
     uint32_t slots = static_slots(opts, limit_of(enc));
     size_t slot_bytes = (size_t)slots * sizeof(kinesis_agg_slot_);
-    if (blob_cap < KINESIS_AGG_BLOB_CAPACITY(limit_of(enc)) || work_size < slot_bytes + 64) {
+    size_t loc_bytes = (size_t)slots / 2 * 2 * sizeof(uint32_t);
+    if (blob_cap < KINESIS_AGG_BLOB_CAPACITY(limit_of(enc)) ||
+        work_size < slot_bytes + loc_bytes + 64) {
         return KINESIS_E_BUFFER_TOO_SMALL;
     }
     enc->buf_ = blob_buf;
@@ -179,8 +197,10 @@ kinesis_status kinesis_agg_encoder_init_static(kinesis_agg_encoder *enc,
     enc->slots_ = (kinesis_agg_slot_ *)work;
     enc->slot_mask_ = slots - 1;
     enc->max_keys_ = slots / 2;
-    enc->arena_ = (uint8_t *)work + slot_bytes;
-    enc->arena_cap_ = work_size - slot_bytes;
+    enc->pk_loc_ = (uint32_t *)((uint8_t *)work + slot_bytes);
+    enc->pk_loc_cap_ = slots / 2;
+    enc->arena_ = (uint8_t *)work + slot_bytes + loc_bytes;
+    enc->arena_cap_ = work_size - slot_bytes - loc_bytes;
     memset(enc->slots_, 0, slot_bytes);
     enc->rec_start_ = 64;
     return KINESIS_OK;
@@ -198,7 +218,10 @@ kinesis_status kinesis_agg_encoder_init(kinesis_agg_encoder *enc,
     }
     enc->alloc_ = kinesis_alloc_or_default(allocator);
     enc->owns_ = 1;
-    enc->buf_max_ = KINESIS_AGG_BLOB_CAPACITY(limit_of(enc));
+    /* A quarter more than the largest blob: room in front of the records for the key tables,
+     * so neither add() nor finish() has to slide the records (caller-memory mode slides them
+     * once per aggregate at most). */
+    enc->buf_max_ = KINESIS_AGG_BLOB_CAPACITY(limit_of(enc)) + limit_of(enc) / 4;
     enc->buf_cap_ = enc->buf_max_ < ALLOC_BUF_START ? enc->buf_max_ : ALLOC_BUF_START;
     enc->buf_ = kinesis_mem_alloc(enc->alloc_, enc->buf_cap_);
     enc->arena_cap_ = ALLOC_ARENA_START;
@@ -206,8 +229,10 @@ kinesis_status kinesis_agg_encoder_init(kinesis_agg_encoder *enc,
     enc->slots_ = kinesis_mem_calloc(enc->alloc_, MIN_SLOTS, sizeof(kinesis_agg_slot_));
     enc->slot_mask_ = MIN_SLOTS - 1;
     enc->max_keys_ = UINT32_MAX;
+    enc->pk_loc_cap_ = MIN_SLOTS / 2;
+    enc->pk_loc_ = kinesis_mem_alloc(enc->alloc_, (size_t)enc->pk_loc_cap_ * 2 * sizeof(uint32_t));
     enc->rec_start_ = 64;
-    if (!enc->buf_ || !enc->arena_ || !enc->slots_) {
+    if (!enc->buf_ || !enc->arena_ || !enc->slots_ || !enc->pk_loc_) {
         kinesis_agg_encoder_clean_up(enc);
         return KINESIS_E_NO_MEMORY;
     }
@@ -222,6 +247,7 @@ void kinesis_agg_encoder_clean_up(kinesis_agg_encoder *enc) {
         kinesis_mem_free(enc->alloc_, enc->buf_);
         kinesis_mem_free(enc->alloc_, enc->arena_);
         kinesis_mem_free(enc->alloc_, enc->slots_);
+        kinesis_mem_free(enc->alloc_, enc->pk_loc_);
     }
     memset(enc, 0, sizeof(*enc));
 }
@@ -273,11 +299,8 @@ static kinesis_hash_key ehk_value(const kinesis_agg_encoder *e, uint32_t idx) {
 
 /* The first pk table entry is the first record's key. */
 static const char *first_pk(const kinesis_agg_encoder *e, size_t *len) {
-    const uint8_t *p = e->arena_ + 1;
-    uint64_t n = 0;
-    kagg_varint_get(&p, e->arena_ + e->pk_bytes_, &n);
-    *len = (size_t)n;
-    return (const char *)p;
+    *len = e->pk_loc_[1];
+    return (const char *)e->arena_ + e->pk_loc_[0];
 }
 
 size_t kinesis_agg_encoder_size(const kinesis_agg_encoder *enc) {
@@ -293,24 +316,28 @@ size_t kinesis_agg_encoder_size(const kinesis_agg_encoder *enc) {
 }
 
 /* Find `key` (a pk: bytes; an ehk: 16-byte value) in the dedup table. Returns the slot where it
- * is or would go; *found tells which. */
+ * is (*idx = its table index) or would go (*idx untouched); *found tells which. */
 static uint32_t find_slot(const kinesis_agg_encoder *e, uint32_t h, const uint8_t *key, size_t len,
-                          int is_ehk, int *found) {
+                          int is_ehk, int *found, uint32_t *idx) {
     uint32_t i = h & e->slot_mask_;
     for (;;) {
-        const kinesis_agg_slot_ *s = &e->slots_[i];
-        if (s->idx1 == 0) {
+        const kinesis_agg_slot_ s = e->slots_[i];
+        if (s.idx1 == 0) {
             *found = 0;
             return i;
         }
-        if (s->hash == h) {
+        if (s.hash == h) {
+            uint32_t k = (s.idx1 & ~EHK_BIT) - 1;
             if (is_ehk) {
-                if (s->len == EHK_SLOT_MARK && memcmp(ehk_value_ptr(e, s->off), key, 16) == 0) {
+                if ((s.idx1 & EHK_BIT) && memcmp(ehk_value_ptr(e, k), key, 16) == 0) {
                     *found = 1;
+                    *idx = k;
                     return i;
                 }
-            } else if (s->len == len && memcmp(e->arena_ + s->off, key, len) == 0) {
+            } else if (!(s.idx1 & EHK_BIT) && e->pk_loc_[2 * k + 1] == len &&
+                       memcmp(e->arena_ + e->pk_loc_[2 * k], key, len) == 0) {
                 *found = 1;
+                *idx = k;
                 return i;
             }
         }
@@ -337,6 +364,15 @@ static kinesis_status grow_slots(kinesis_agg_encoder *e) {
             ns[j] = e->slots_[i];
         }
     }
+    uint32_t *nl =
+        kinesis_mem_realloc(e->alloc_, e->pk_loc_, (size_t)e->pk_loc_cap_ * 2 * sizeof(uint32_t),
+                            (size_t)n / 2 * 2 * sizeof(uint32_t));
+    if (!nl) {
+        kinesis_mem_free(e->alloc_, ns);
+        return KINESIS_E_NO_MEMORY;
+    }
+    e->pk_loc_ = nl;
+    e->pk_loc_cap_ = n / 2;
     kinesis_mem_free(e->alloc_, e->slots_);
     e->slots_ = ns;
     e->slot_mask_ = n - 1;
@@ -389,7 +425,24 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
     if (e->opt_.max_records && e->count_ >= e->opt_.max_records) {
         return KINESIS_E_AGG_FULL;
     }
-    kinesis_status st = check_partition_key(rec->partition_key, rec->partition_key_len);
+    kinesis_status st;
+    const int may_grow = e->owns_;
+    if (may_grow &&
+        ((uint64_t)e->pk_count_ + e->ehk_count_ + 2) * 2 > (uint64_t)e->slot_mask_ + 1) {
+        if ((st = grow_slots(e)) != KINESIS_OK) {
+            return st;
+        }
+    }
+    if (!rec->partition_key || rec->partition_key_len == 0 ||
+        rec->partition_key_len > 4 * PK_MAX_CHARS) {
+        return KINESIS_E_INVALID_PARTITION_KEY;
+    }
+    /* Start fetching the key's slot while the key is validated (the table is often larger than
+     * the L1/L2 caches). */
+    const uint32_t pk_hash = hash_bytes((const uint8_t *)rec->partition_key, rec->partition_key_len,
+                                        0x243F6A8885A308D3ull);
+    PREFETCH(&e->slots_[pk_hash & e->slot_mask_]);
+    st = check_partition_key(rec->partition_key, rec->partition_key_len);
     if (st != KINESIS_OK) {
         return st;
     }
@@ -405,30 +458,19 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
             return st;
         }
     }
-    const int may_grow = e->owns_;
-    if (may_grow &&
-        ((uint64_t)e->pk_count_ + e->ehk_count_ + 2) * 2 > (uint64_t)e->slot_mask_ + 1) {
-        if ((st = grow_slots(e)) != KINESIS_OK) {
-            return st;
-        }
-    }
-
     const uint8_t *pk = (const uint8_t *)rec->partition_key;
     const size_t pk_len = rec->partition_key_len;
     int pk_found = 0, ehk_found = 0;
-    uint32_t pk_hash = hash_bytes(pk, pk_len, 0x243F6A8885A308D3ull);
-    uint32_t pk_slot = find_slot(e, pk_hash, pk, pk_len, 0, &pk_found);
-    uint32_t pk_idx = pk_found ? e->slots_[pk_slot].idx1 - 1 : e->pk_count_;
+    uint32_t pk_idx = e->pk_count_;
+    uint32_t pk_slot = find_slot(e, pk_hash, pk, pk_len, 0, &pk_found, &pk_idx);
     uint32_t ehk_hash = 0, ehk_slot = 0, ehk_idx = 0;
     char digits[KINESIS_HASH_KEY_DECIMAL_MAX];
     size_t digits_len = 0;
     if (has_ehk) {
         ehk_hash = hash_bytes((const uint8_t *)&ehk, sizeof(ehk), 0x13198A2E03707344ull);
-        ehk_slot = find_slot(e, ehk_hash, (const uint8_t *)&ehk, 16, 1, &ehk_found);
-        if (ehk_found) {
-            ehk_idx = e->slots_[ehk_slot].idx1 - 1;
-        } else {
-            ehk_idx = e->ehk_count_;
+        ehk_idx = e->ehk_count_;
+        ehk_slot = find_slot(e, ehk_hash, (const uint8_t *)&ehk, 16, 1, &ehk_found, &ehk_idx);
+        if (!ehk_found) {
             digits_len = kinesis_hash_key_format(ehk, digits);
         }
     }
@@ -495,9 +537,9 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
         a = kagg_varint_put(a, pk_len);
         kinesis_agg_slot_ *s = &e->slots_[pk_slot];
         s->hash = pk_hash;
-        s->off = (uint32_t)(a - e->arena_);
-        s->len = (uint32_t)pk_len;
         s->idx1 = pk_idx + 1;
+        e->pk_loc_[2 * pk_idx] = (uint32_t)(a - e->arena_);
+        e->pk_loc_[2 * pk_idx + 1] = (uint32_t)pk_len;
         memcpy(a, pk, pk_len);
         e->pk_bytes_ += add_pk;
         e->pk_count_++;
@@ -507,14 +549,13 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
          * slot: look again. */
         if (!pk_found && ehk_slot == pk_slot) {
             int dummy;
-            ehk_slot = find_slot(e, ehk_hash, (const uint8_t *)&ehk, 16, 1, &dummy);
+            uint32_t unused;
+            ehk_slot = find_slot(e, ehk_hash, (const uint8_t *)&ehk, 16, 1, &dummy, &unused);
         }
         memcpy(e->arena_ + e->arena_cap_ - 16u * ((size_t)ehk_idx + 1), &ehk, 16);
         kinesis_agg_slot_ *s = &e->slots_[ehk_slot];
         s->hash = ehk_hash;
-        s->off = ehk_idx;
-        s->len = EHK_SLOT_MARK;
-        s->idx1 = ehk_idx + 1;
+        s->idx1 = (ehk_idx + 1) | EHK_BIT;
         e->ehk_bytes_ += add_ehk;
         e->ehk_count_++;
     }

@@ -42,6 +42,11 @@ static inline uint8_t *kagg_varint_put(uint8_t *p, uint64_t v) {
  * past 64 dropped. Returns 0 on truncation or a varint longer than 10 bytes. */
 static inline int kagg_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     const uint8_t *q = *p;
+    if (q < end && *q < 0x80) { /* the common one-byte case */
+        *out = *q;
+        *p = q + 1;
+        return 1;
+    }
     uint64_t v = 0;
     for (unsigned shift = 0, i = 0; i < 10; i++, shift += 7) {
         if (q >= end) {

@@ -87,9 +87,7 @@ typedef struct kinesis_agg_output {
 /* Slot of the key dedup table (private). */
 typedef struct kinesis_agg_slot_ {
     uint32_t hash;
-    uint32_t off;
-    uint32_t len;
-    uint32_t idx1; /* table index + 1; 0 = empty */
+    uint32_t idx1; /* table index + 1 (top bit set: explicit hash key); 0 = empty */
 } kinesis_agg_slot_;
 
 /* An encoder. Caller storage; all fields are private. */
@@ -110,6 +108,8 @@ typedef struct kinesis_agg_encoder {
     uint32_t ehk_count_;
     kinesis_agg_slot_ *slots_;
     uint32_t slot_mask_; /* slot count - 1 */
+    uint32_t *pk_loc_;   /* per pk index: arena offset and length of the key bytes */
+    uint32_t pk_loc_cap_;
     uint32_t max_keys_;
     uint32_t count_;
     int finished_;
