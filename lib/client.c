@@ -306,6 +306,9 @@ typedef struct response_state {
     char error_type[KINESIS_ERROR_TYPE_MAX]; /* x-amzn-ErrorType header */
     int64_t server_date;                     /* -1 when absent */
     bool too_large;
+    /* Streaming calls: a 2xx body goes to `stream` as it arrives instead of into `body`. */
+    const kinesis_http_response_handler *stream;
+    bool stream_started; /* bytes were handed over: the call can no longer be retried */
 } response_state;
 
 static int on_status(void *user, int32_t status) {
@@ -319,6 +322,11 @@ static int on_status(void *user, int32_t status) {
 
 static bool header_is(const char *name, size_t len, const char *want) {
     return strlen(want) == len && kinesis_strncasecmp_ascii(name, want, len) == 0;
+}
+
+static int should_abort(void *user) {
+    response_state *r = user;
+    return r->stream && r->stream->should_abort ? r->stream->should_abort(r->stream->user) : 0;
 }
 
 static int on_header(void *user, const char *name, size_t name_len, const char *value,
@@ -336,6 +344,10 @@ static int on_header(void *user, const char *name, size_t name_len, const char *
 
 static int on_body(void *user, const uint8_t *data, size_t len) {
     response_state *r = user;
+    if (r->stream && r->http_status >= 200 && r->http_status < 300) {
+        r->stream_started = true;
+        return r->stream->on_body ? r->stream->on_body(r->stream->user, data, len) : 0;
+    }
     if (r->body->len + len > KINESIS_MAX_RESPONSE_BYTES) {
         r->too_large = true;
         return 1;
@@ -403,7 +415,15 @@ static kinesis_status attempt_once(kinesis_client *c, const endpoint_parts *ep, 
                                 c->connect_timeout_ms,
                                 c->request_timeout_ms,
                                 c->http_version};
-    kinesis_http_response_handler handler = {r, on_status, on_header, on_body};
+    if (r->stream) {
+        /* An event stream lasts minutes: no total timeout; HTTP/2 is required, with prior
+         * knowledge on plain http:// (local servers), negotiated by ALPN on https://. */
+        req.request_timeout_ms = 0;
+        req.http_version = strncmp(ep->url, "http://", 7) == 0 ? KINESIS_HTTP_2_PRIOR_KNOWLEDGE
+                                                               : KINESIS_HTTP_DEFAULT;
+    }
+    kinesis_http_response_handler handler = {r, on_status, on_header, on_body,
+                                             r->stream ? should_abort : NULL};
     r->http_status = 0;
     r->server_date = -1;
     r->too_large = false;
@@ -467,9 +487,9 @@ static kinesis_status arn_endpoint_for(kinesis_client *c, const char *operation,
     return st;
 }
 
-kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
-                                      const char *request_json, size_t request_len,
-                                      kinesis_buf *response, kinesis_error *err) {
+static kinesis_status execute(kinesis_client *c, const char *operation, const char *request_json,
+                              size_t request_len, kinesis_buf *response,
+                              const kinesis_http_response_handler *stream, kinesis_error *err) {
     kinesis_error_clear(err);
     char target[128];
     int tn = snprintf(target, sizeof(target), KINESIS_TARGET_PREFIX "%s", operation);
@@ -486,6 +506,7 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
     response_state r;
     memset(&r, 0, sizeof(r));
     r.body = response;
+    r.stream = stream;
     bool skew_corrected = false;
     for (uint32_t attempt = 1;; attempt++) {
         kinesis_error attempt_err;
@@ -531,7 +552,11 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
                 }
             }
         }
-        if (!kinesis_status_is_retryable(st) || attempt >= c->retry.max_attempts) break;
+        /* Once stream bytes were delivered, a retry would deliver them again: the caller
+         * resumes instead (e.g. from a continuation sequence number). */
+        if (!kinesis_status_is_retryable(st) || attempt >= c->retry.max_attempts ||
+            r.stream_started)
+            break;
         uint32_t delay = st == KINESIS_E_CLOCK_SKEW
                              ? 0
                              : kinesis_backoff_delay_ms(&c->retry, attempt, next_random(c));
@@ -544,6 +569,23 @@ kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
     if (err) err->status = st;
     kinesis_log(&c->log, KINESIS_LOG_WARN, "%s failed: %s %s", operation, kinesis_status_name(st),
                 err ? err->type : "");
+    return st;
+}
+
+kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
+                                      const char *request_json, size_t request_len,
+                                      kinesis_buf *response, kinesis_error *err) {
+    return execute(c, operation, request_json, request_len, response, NULL, err);
+}
+
+kinesis_status kinesis_client_execute_stream(kinesis_client *c, const char *operation,
+                                             const char *request_json, size_t request_len,
+                                             const kinesis_http_response_handler *stream,
+                                             kinesis_error *err) {
+    kinesis_buf error_body;
+    kinesis_buf_init(&error_body, c->allocator);
+    kinesis_status st = execute(c, operation, request_json, request_len, &error_body, stream, err);
+    kinesis_buf_clean_up(&error_body);
     return st;
 }
 

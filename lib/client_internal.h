@@ -4,6 +4,7 @@
 
 #include "json.h"
 #include "kinesis/client.h"
+#include "kinesis/records.h"
 
 /* Run one operation: sign, send, retry, classify errors. `request_json` is the body. On success
  * `response` (initialised by the caller with kinesis_buf_init) holds the body ("{}" when empty).
@@ -11,6 +12,21 @@
 kinesis_status kinesis_client_execute(kinesis_client *client, const char *operation,
                                       const char *request_json, size_t request_len,
                                       kinesis_buf *response, kinesis_error *err);
+
+/* Run a streaming operation (SubscribeToShard): a 2xx response body goes to stream->on_body as
+ * it arrives and stream->should_abort is polled; an error response is classified as usual. The
+ * call is retried only while no stream bytes were delivered. No total timeout; HTTP/2. */
+kinesis_status kinesis_client_execute_stream(kinesis_client *client, const char *operation,
+                                             const char *request_json, size_t request_len,
+                                             const kinesis_http_response_handler *stream,
+                                             kinesis_error *err);
+
+/* Parse the Records and ChildShards members shared by GetRecords and SubscribeToShard events
+ * into arrays in `arena` (views into the DOM; Data decoded from base64). */
+kinesis_status kinesis_parse_records(kinesis_arena *arena, const kjson *doc, const char *what,
+                                     kinesis_record **records, size_t *record_count,
+                                     kinesis_child_shard **children, size_t *child_count,
+                                     kinesis_error *err);
 
 /* Run an operation and parse its response into a DOM in `arena`. */
 kinesis_status kinesis_client_execute_parsed(kinesis_client *client, const char *operation,

@@ -324,13 +324,67 @@ static kinesis_status parse_child_shard(kinesis_arena *arena, const kjson *j,
     if (!out->shard_id || !start || !end ||
         kinesis_hash_key_parse(start, strlen(start), &out->hash_start) ||
         kinesis_hash_key_parse(end, strlen(end), &out->hash_end))
-        return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "GetRecords: malformed ChildShards");
+        return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "malformed ChildShards");
     if (parents && parents->count) {
         out->parent_shards = kinesis_arena_alloc(arena, parents->count * sizeof(char *));
         if (!out->parent_shards) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "oom");
         for (size_t i = 0; i < parents->count; i++)
             if (parents->items[i]->type == KJSON_STRING)
                 out->parent_shards[out->parent_count++] = parents->items[i]->str;
+    }
+    return KINESIS_OK;
+}
+
+kinesis_status kinesis_parse_records(kinesis_arena *arena, const kjson *doc, const char *what,
+                                     kinesis_record **records_out, size_t *record_count,
+                                     kinesis_child_shard **children_out, size_t *child_count,
+                                     kinesis_error *err) {
+    *records_out = NULL;
+    *children_out = NULL;
+    *record_count = *child_count = 0;
+    const kjson *records = kjson_get_array(doc, "Records");
+    const kjson *member = kjson_get(doc, "Records");
+    if (!records && member && member->type != KJSON_NULL)
+        return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "%s: Records is not a list", what);
+    if (records && records->count) {
+        kinesis_record *out = kinesis_arena_alloc(arena, records->count * sizeof(kinesis_record));
+        if (!out) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        for (size_t i = 0; i < records->count; i++) {
+            const kjson *r = records->items[i];
+            kinesis_record *rec = &out[i];
+            rec->sequence_number = kjson_get_string(r, "SequenceNumber");
+            rec->partition_key = kjson_get_string(r, "PartitionKey");
+            rec->encryption_type = kjson_get_string(r, "EncryptionType");
+            kjson_get_double(r, "ApproximateArrivalTimestamp", &rec->approximate_arrival_timestamp);
+            const kjson *data = kjson_get(r, "Data");
+            if (!rec->sequence_number || !rec->partition_key || !data || data->type != KJSON_STRING)
+                return kinesis_error_set(
+                    err, KINESIS_E_BAD_RESPONSE,
+                    "%s: record %zu lacks SequenceNumber, PartitionKey or Data", what, i);
+            size_t cap = KINESIS_BASE64_DECODED_MAX(data->len);
+            uint8_t *bytes = kinesis_arena_alloc(arena, cap ? cap : 1);
+            if (!bytes) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+            if (kinesis_base64_decode(data->str, data->len, bytes, cap, &rec->data_len) !=
+                KINESIS_OK)
+                return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
+                                         "%s: record %s has invalid base64 Data", what,
+                                         rec->sequence_number);
+            rec->data = bytes;
+        }
+        *records_out = out;
+        *record_count = records->count;
+    }
+    const kjson *children = kjson_get_array(doc, "ChildShards");
+    if (children && children->count) {
+        kinesis_child_shard *out =
+            kinesis_arena_alloc(arena, children->count * sizeof(kinesis_child_shard));
+        if (!out) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        for (size_t i = 0; i < children->count; i++) {
+            kinesis_status st = parse_child_shard(arena, children->items[i], &out[i], err);
+            if (st) return st;
+        }
+        *children_out = out;
+        *child_count = children->count;
     }
     return KINESIS_OK;
 }
@@ -366,60 +420,13 @@ kinesis_status kinesis_get_records(kinesis_client *c, const kinesis_get_records_
     kinesis_status st = arena ? kinesis_client_execute_parsed(c, "GetRecords", &b, arena, &doc, err)
                               : kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
     kinesis_buf_clean_up(&b);
-    const kjson *records = st ? NULL : kjson_get_array(doc, "Records");
-    if (st == KINESIS_OK && !records && kjson_get(doc, "Records") &&
-        kjson_get(doc, "Records")->type != KJSON_NULL)
-        st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE, "GetRecords: Records is not a list");
-    if (st == KINESIS_OK && records && records->count) {
-        out->records = kinesis_arena_alloc(arena, records->count * sizeof(kinesis_record));
-        if (!out->records) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-        for (size_t i = 0; st == KINESIS_OK && i < records->count; i++) {
-            const kjson *r = records->items[i];
-            kinesis_record *rec = &out->records[i];
-            rec->sequence_number = kjson_get_string(r, "SequenceNumber");
-            rec->partition_key = kjson_get_string(r, "PartitionKey");
-            rec->encryption_type = kjson_get_string(r, "EncryptionType");
-            kjson_get_double(r, "ApproximateArrivalTimestamp", &rec->approximate_arrival_timestamp);
-            const kjson *data = kjson_get(r, "Data");
-            if (!rec->sequence_number || !rec->partition_key || !data ||
-                data->type != KJSON_STRING) {
-                st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
-                                       "GetRecords: record %zu lacks SequenceNumber, "
-                                       "PartitionKey or Data",
-                                       i);
-                break;
-            }
-            size_t cap = KINESIS_BASE64_DECODED_MAX(data->len);
-            uint8_t *bytes = kinesis_arena_alloc(arena, cap ? cap : 1);
-            if (!bytes) {
-                st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-                break;
-            }
-            if (kinesis_base64_decode(data->str, data->len, bytes, cap, &rec->data_len) !=
-                KINESIS_OK) {
-                st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
-                                       "GetRecords: record %s has invalid base64 Data",
-                                       rec->sequence_number);
-                break;
-            }
-            rec->data = bytes;
-            out->record_count++;
-        }
-    }
+    if (st == KINESIS_OK)
+        st = kinesis_parse_records(arena, doc, "GetRecords", &out->records, &out->record_count,
+                                   &out->child_shards, &out->child_shard_count, err);
     if (st == KINESIS_OK) {
         out->next_shard_iterator = kjson_get_string(doc, "NextShardIterator");
         int64_t behind;
         if (kjson_get_int64(doc, "MillisBehindLatest", &behind)) out->millis_behind_latest = behind;
-        const kjson *children = kjson_get_array(doc, "ChildShards");
-        if (children && children->count) {
-            out->child_shards =
-                kinesis_arena_alloc(arena, children->count * sizeof(kinesis_child_shard));
-            if (!out->child_shards) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "oom");
-            for (size_t i = 0; st == KINESIS_OK && i < children->count; i++) {
-                st = parse_child_shard(arena, children->items[i], &out->child_shards[i], err);
-                if (st == KINESIS_OK) out->child_shard_count++;
-            }
-        }
     }
     if (st) {
         kinesis_arena_destroy(arena);

@@ -86,7 +86,7 @@ kinesis_status kinesis_transport_send(kinesis_transport *transport, const kinesi
     kinesis_status st = check_request(req, err);
     if (st != KINESIS_OK) return st;
     /* Implementations may rely on a handler being present; NULL means "discard the response". */
-    static const kinesis_http_response_handler discard = {NULL, NULL, NULL, NULL};
+    static const kinesis_http_response_handler discard = {NULL, NULL, NULL, NULL, NULL};
     return transport->vtable->send(transport->impl, req, handler ? handler : &discard, err);
 }
 

@@ -170,6 +170,9 @@ static void slot_release(curl_transport *t, slot *s) {
 
 static bool is_cancelled(exchange *x) {
     if (!x->cancelled && atomic_load(&x->t->cancel_gen) != x->gen) x->cancelled = true;
+    if (!x->cancelled && x->handler && x->handler->should_abort &&
+        x->handler->should_abort(x->handler->user))
+        x->cancelled = true;
     return x->cancelled;
 }
 
@@ -433,7 +436,9 @@ static CURLcode run(slot *s, exchange *x, CURLMcode *mc_out) {
         if (is_cancelled(x)) break;
         mc = curl_multi_perform(s->multi, &running);
         if (mc != CURLM_OK || !running) break;
-        mc = curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+        /* Wake at least every 250 ms so a handler's should_abort() is seen promptly. */
+        mc = curl_multi_poll(s->multi, NULL, 0, x->handler && x->handler->should_abort ? 250 : 1000,
+                             NULL);
     }
     *mc_out = mc;
     int pending;

@@ -59,6 +59,11 @@ typedef struct kinesis_http_response_handler {
     int (*on_header)(void *user, const char *name, size_t name_len, const char *value,
                      size_t value_len);
     int (*on_body)(void *user, const uint8_t *data, size_t len);
+    /* Optional: polled while the exchange runs — at least every 250 ms while it waits for data,
+     * and between chunks. Nonzero aborts this exchange only (send() returns
+     * KINESIS_E_CANCELLED); this is how one long-lived stream is cancelled from another thread
+     * without disturbing the transport's other exchanges. Must be cheap and thread-safe. */
+    int (*should_abort)(void *user);
 } kinesis_http_response_handler;
 
 /* The transport contract.

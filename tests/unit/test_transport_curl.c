@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,7 @@ static kinesis_status do_call(kinesis_transport *t, const call *cl, collected *c
         .request_timeout_ms = cl->timeout_ms,
         .http_version = cl->version,
     };
-    kinesis_http_response_handler h = {c, c_status, c_header, c_body};
+    kinesis_http_response_handler h = {c, c_status, c_header, c_body, NULL};
     return kinesis_transport_send(t, &req, &h, err);
 }
 
@@ -626,6 +627,46 @@ static void cancel_from_other_thread(void **state) {
     kinesis_transport_destroy(t);
 }
 
+/* should_abort() cancels one exchange without touching the others on the same transport. */
+static atomic_int abort_flag;
+static int flag_abort(void *user) {
+    (void)user;
+    return atomic_load(&abort_flag);
+}
+
+static void *bg_abortable(void *arg) {
+    bg_call *b = arg;
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/stall", g_http.port);
+    kinesis_http_request req = {.method = "POST", .url = url};
+    collected c = {0};
+    kinesis_http_response_handler h = {&c, c_status, c_header, c_body, flag_abort};
+    b->st = kinesis_transport_send(b->t, &req, &h, &b->err);
+    b->finished_ms = kinesis_now_mono_ms();
+    collected_free(&c);
+    return NULL;
+}
+
+static void should_abort_cancels_one_exchange(void **state) {
+    (void)state;
+    kinesis_transport *t = make_transport(NULL);
+    atomic_store(&abort_flag, 0);
+    bg_call stalled = {.t = t, .target = "/stall", .timeout_ms = 0};
+    bg_call other = {.t = t, .target = "/stall", .timeout_ms = 2500};
+    pthread_t th1, th2;
+    assert_int_equal(pthread_create(&th1, NULL, bg_abortable, &stalled), 0);
+    assert_int_equal(pthread_create(&th2, NULL, bg_run, &other), 0);
+    kinesis_sleep_ms(300);
+    int64_t t0 = kinesis_now_mono_ms();
+    atomic_store(&abort_flag, 1);
+    pthread_join(th1, NULL);
+    assert_int_equal(stalled.st, KINESIS_E_CANCELLED);
+    assert_true(stalled.finished_ms - t0 < 1000); /* polled at least every 250 ms */
+    pthread_join(th2, NULL);
+    assert_int_equal(other.st, KINESIS_E_TIMEOUT); /* ran to its own timeout, not cancelled */
+    kinesis_transport_destroy(t);
+}
+
 typedef struct worker {
     kinesis_transport *t;
     int id;
@@ -947,7 +988,7 @@ static void invalid_arguments(void **state) {
     collected c = {0};
     char url[128];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", g_http.port);
-    kinesis_http_response_handler h = {&c, c_status, c_header, c_body};
+    kinesis_http_response_handler h = {&c, c_status, c_header, c_body, NULL};
 
     kinesis_http_request req = {.method = "POST", .url = url};
     assert_int_equal(kinesis_transport_send(NULL, &req, &h, &err), KINESIS_E_INVALID_ARGUMENT);
@@ -1042,7 +1083,7 @@ static void custom_transport(void **state) {
     assert_non_null(t);
     kinesis_http_request req = {.method = "POST", .url = "http://x/"};
     collected c = {0};
-    kinesis_http_response_handler h = {&c, c_status, NULL, NULL};
+    kinesis_http_response_handler h = {&c, c_status, NULL, NULL, NULL};
     assert_int_equal(kinesis_transport_send(t, &req, &h, NULL), KINESIS_OK);
     assert_int_equal(c.statuses[0], 204);
     req.body = (const uint8_t *)"x";
@@ -1118,6 +1159,7 @@ int main(void) {
         cmocka_unit_test(connection_reuse),
         cmocka_unit_test(connect_refused),
         cmocka_unit_test(stalled_server_times_out),
+        cmocka_unit_test(should_abort_cancels_one_exchange),
         cmocka_unit_test(truncated_body),
         cmocka_unit_test(callback_abort),
         cmocka_unit_test(cancel_from_other_thread),
