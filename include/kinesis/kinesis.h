@@ -8,6 +8,7 @@
 #include "kinesis/base64.h"
 #include "kinesis/hashkey.h"
 #include "kinesis/agg.h"
+#include "kinesis/eventstream.h"
 #include "kinesis/transport.h"
 #include "kinesis/credentials.h"
 #include "kinesis/config.h"
