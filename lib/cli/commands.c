@@ -657,6 +657,14 @@ static int paginate(kinesis_client *client, const cli_command_def *def, const ch
         "ShardFilter", NULL};
     static const char *const drop_next_token[] = {"NextToken", NULL};
     const char *token_key = pg->input_token;
+    yajl_val start = get_path(req, pg->input_token);
+    if (is_list_shards && json && start && YAJL_IS_STRING(start)) {
+        /* --starting-token: continue as for any later page */
+        prev_token = strdup(start->u.string);
+        free(json);
+        json = prev_token ? next_request(req, token_key, prev_token, list_shards_drop) : NULL;
+        if (!json) rc = CLI_EXIT_OTHER;
+    }
     while (rc == 0 && json) {
         yajl_val page = NULL;
         if (is_list_shards && prev_token) {

@@ -448,6 +448,12 @@ def server_test(srv):
         ids = [s["ShardId"] for s in d["Shards"]]
         check(ids == [r[2] for r in ranges], f"{srv.name}: list-shards by pages: {ids}")
         check("NextToken" not in d, f"{srv.name}: list-shards kept NextToken")
+    first = srv.cli(["list-shards", "--stream-name", name, "--max-results", "1", "--no-paginate"])
+    if first is not None and first.get("NextToken"):  # kinesalite ignores MaxResults
+        d = srv.cli(["list-shards", "--stream-name", name, "--starting-token", first["NextToken"]])
+        if d is not None:
+            ids = [s["ShardId"] for s in first["Shards"] + d["Shards"]]
+            check(ids == [r[2] for r in ranges], f"{srv.name}: list-shards --starting-token: {ids}")
     other = name + "-b"
     srv.cli(["create-stream", "--stream-name", other, "--shard-count", "1"])
     ls = srv.cli(["list-streams", "--page-size", "1"])
