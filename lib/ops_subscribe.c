@@ -240,27 +240,38 @@ kinesis_status kinesis_subscribe_to_shard(kinesis_client *c,
     s.on_event = on_event;
     s.user = user;
     s.result = out;
-    kinesis_error local_err;
-    s.err = err ? err : &local_err;
-    kinesis_error_clear(s.err);
+    /* The handler's verdict is recorded apart: the pipeline rewrites err after each attempt. */
+    kinesis_error handler_err;
+    kinesis_error_clear(&handler_err);
+    s.err = &handler_err;
     kinesis_eventstream_decoder_options dopts = {0};
     dopts.allocator = kinesis_client_allocator(c);
     st = kinesis_eventstream_decoder_init(&s.decoder, &dopts);
+    if (st != KINESIS_OK)
+        kinesis_error_set(err, st, "event-stream decoder: %s", kinesis_status_str(st));
     if (st == KINESIS_OK) {
         kinesis_http_response_handler stream = {&s, NULL, NULL, stream_on_body,
                                                 stream_should_abort};
-        st = kinesis_client_execute_stream(c, "SubscribeToShard", body.data, body.len, &stream,
-                                           s.err);
+        st =
+            kinesis_client_execute_stream(c, "SubscribeToShard", body.data, body.len, &stream, err);
         if (s.failure != KINESIS_OK) {
-            st = s.failure; /* the handler's verdict beats the transport's "cancelled" */
+            /* the handler's verdict beats the transport's "cancelled" */
+            st = s.failure;
+            if (err) {
+                uint32_t attempts = err->attempts;
+                int32_t http = err->http_status;
+                *err = handler_err;
+                err->attempts = attempts;
+                err->http_status = http;
+            }
         } else if (st == KINESIS_E_CANCELLED) {
-            kinesis_error_set(s.err, st, "subscription cancelled");
+            kinesis_error_set(err, st, "subscription cancelled");
         } else if (st == KINESIS_OK &&
                    kinesis_eventstream_decoder_finish(&s.decoder) != KINESIS_OK) {
-            st = kinesis_error_set(s.err, KINESIS_E_EVENT_STREAM,
+            st = kinesis_error_set(err, KINESIS_E_EVENT_STREAM,
                                    "event stream ended inside a message (truncated)");
         }
-        if (s.stopped_by_caller) kinesis_error_set(s.err, st, "stopped by the event callback");
+        if (s.stopped_by_caller) kinesis_error_set(err, st, "stopped by the event callback");
     }
     kinesis_eventstream_decoder_clean_up(&s.decoder);
     kinesis_buf_clean_up(&body);

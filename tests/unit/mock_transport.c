@@ -34,7 +34,16 @@ static kinesis_status mock_send(void *impl, const kinesis_http_request *req,
     if (r->error_type_header)
         h->on_header(h->user, "x-amzn-ErrorType", 16, r->error_type_header,
                      strlen(r->error_type_header));
-    if (r->body && *r->body) h->on_body(h->user, (const uint8_t *)r->body, strlen(r->body));
+    size_t len = r->body ? (r->body_len ? r->body_len : strlen(r->body)) : 0;
+    size_t chunk = r->chunk_size ? r->chunk_size : (len ? len : 1);
+    for (size_t off = 0; off < len; off += chunk) {
+        if (h->should_abort && h->should_abort(h->user)) return KINESIS_E_CANCELLED;
+        size_t n = len - off < chunk ? len - off : chunk;
+        if (h->on_body(h->user, (const uint8_t *)r->body + off, n) != 0) {
+            kinesis_error_set(err, KINESIS_E_CANCELLED, "aborted by a callback");
+            return KINESIS_E_CANCELLED;
+        }
+    }
     return KINESIS_OK;
 }
 

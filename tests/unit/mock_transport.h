@@ -11,6 +11,8 @@ typedef struct scripted_response {
     const char *body;
     const char *date; /* Date header, optional */
     const char *error_type_header;
+    size_t body_len;   /* 0 = strlen(body); set for binary bodies */
+    size_t chunk_size; /* deliver the body in chunks of this size; 0 = all at once */
 } scripted_response;
 
 typedef struct mock_transport {
@@ -27,6 +29,7 @@ typedef struct mock_transport {
 
 extern const kinesis_transport_vtable mock_vtable;
 
-#define OK_JSON(b) ((scripted_response){KINESIS_OK, 200, b, NULL, NULL})
+#define OK_JSON(b)                                                                                 \
+    ((scripted_response){.transport_status = KINESIS_OK, .http_status = 200, .body = b})
 
 #endif

@@ -156,9 +156,12 @@ static void list_shards_both_token_conventions(void **state) {
                         "340282366920938463463374607431768211455"));
     script(f, OK_JSON(page1));
     /* this server refuses NextToken without StreamName ... */
-    script(f, ((scripted_response){KINESIS_OK, 400,
-                                   "{\"__type\":\"ValidationException\",\"message\":\"need it\"}",
-                                   NULL, NULL}));
+    script(f, ((scripted_response){
+                  .transport_status = KINESIS_OK,
+                  .http_status = 400,
+                  .body = "{\"__type\":\"ValidationException\",\"message\":\"need it\"}",
+                  .date = NULL,
+                  .error_type_header = NULL}));
     script(f, OK_JSON(page2)); /* ... and answers when asked its way */
     kinesis_list_shards_request req = {0};
     req.stream = "s1";
@@ -211,9 +214,12 @@ static void summary_and_waiter(void **state) {
     fixture *f = *state;
     script(f, OK_JSON("{\"StreamDescriptionSummary\":{\"StreamName\":\"s1\",\"StreamStatus\":"
                       "\"CREATING\",\"OpenShardCount\":2}}"));
-    script(f, ((scripted_response){KINESIS_OK, 400,
-                                   "{\"__type\":\"ResourceNotFoundException\",\"message\":\"x\"}",
-                                   NULL, NULL}));
+    script(f, ((scripted_response){
+                  .transport_status = KINESIS_OK,
+                  .http_status = 400,
+                  .body = "{\"__type\":\"ResourceNotFoundException\",\"message\":\"x\"}",
+                  .date = NULL,
+                  .error_type_header = NULL}));
     script(f, OK_JSON("{\"StreamDescriptionSummary\":{\"StreamName\":\"s1\",\"StreamStatus\":"
                       "\"ACTIVE\",\"OpenShardCount\":2,\"ConsumerCount\":0}}"));
     kinesis_error err;
@@ -487,11 +493,22 @@ static void retries_only_what_is_retryable(void **state) {
     fixture *f = *state;
     kinesis_error err;
     /* throttling, 500 HTML and a connection failure are retried, then success */
-    script(f, ((scripted_response){KINESIS_OK, 400,
-                                   "{\"__type\":\"ProvisionedThroughputExceededException\"}", NULL,
-                                   NULL}));
-    script(f, ((scripted_response){KINESIS_OK, 500, "<html>oops</html>", NULL, NULL}));
-    script(f, ((scripted_response){KINESIS_E_CONNECT, 0, NULL, NULL, NULL}));
+    script(f,
+           ((scripted_response){.transport_status = KINESIS_OK,
+                                .http_status = 400,
+                                .body = "{\"__type\":\"ProvisionedThroughputExceededException\"}",
+                                .date = NULL,
+                                .error_type_header = NULL}));
+    script(f, ((scripted_response){.transport_status = KINESIS_OK,
+                                   .http_status = 500,
+                                   .body = "<html>oops</html>",
+                                   .date = NULL,
+                                   .error_type_header = NULL}));
+    script(f, ((scripted_response){.transport_status = KINESIS_E_CONNECT,
+                                   .http_status = 0,
+                                   .body = NULL,
+                                   .date = NULL,
+                                   .error_type_header = NULL}));
     script(f, OK_JSON("{\"ShardId\":\"s\",\"SequenceNumber\":\"1\"}"));
     kinesis_put_record_request req = {"s1", "k", (const uint8_t *)"x", 1, NULL, NULL};
     kinesis_put_record_result r;
@@ -501,9 +518,12 @@ static void retries_only_what_is_retryable(void **state) {
     assert_int_equal(f->signer_impl.calls, 4); /* each attempt signed afresh */
 
     /* a non-retryable error is tried once */
-    script(f, ((scripted_response){KINESIS_OK, 400,
-                                   "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no\"}",
-                                   NULL, NULL}));
+    script(f, ((scripted_response){
+                  .transport_status = KINESIS_OK,
+                  .http_status = 400,
+                  .body = "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no\"}",
+                  .date = NULL,
+                  .error_type_header = NULL}));
     assert_int_equal(kinesis_put_record(f->client, &req, &r, &err), KINESIS_E_RESOURCE_NOT_FOUND);
     assert_int_equal(f->mock.calls, 5);
     assert_int_equal(err.attempts, 1);
@@ -513,7 +533,11 @@ static void retries_only_what_is_retryable(void **state) {
 
     /* attempts run out: the last error is reported with the attempt count */
     for (int i = 0; i < 5; i++)
-        script(f, ((scripted_response){KINESIS_E_TIMEOUT, 0, NULL, NULL, NULL}));
+        script(f, ((scripted_response){.transport_status = KINESIS_E_TIMEOUT,
+                                       .http_status = 0,
+                                       .body = NULL,
+                                       .date = NULL,
+                                       .error_type_header = NULL}));
     assert_int_equal(kinesis_put_record(f->client, &req, &r, &err), KINESIS_E_TIMEOUT);
     assert_int_equal(err.attempts, 5);
     assert_int_equal(f->mock.calls, 10);
@@ -539,11 +563,14 @@ static void backoff_is_full_jitter_and_capped(void **state) {
 static void clock_skew_corrects_offset(void **state) {
     fixture *f = *state;
     kinesis_error err;
-    script(f, ((scripted_response){KINESIS_OK, 400,
-                                   "{\"__type\":\"InvalidSignatureException\",\"message\":"
-                                   "\"Signature expired: 20150830T123600Z is now earlier than "
-                                   "20150830T124100Z\"}",
-                                   "Sun, 30 Aug 2015 12:51:00 GMT", NULL}));
+    script(f,
+           ((scripted_response){.transport_status = KINESIS_OK,
+                                .http_status = 400,
+                                .body = "{\"__type\":\"InvalidSignatureException\",\"message\":"
+                                        "\"Signature expired: 20150830T123600Z is now earlier than "
+                                        "20150830T124100Z\"}",
+                                .date = "Sun, 30 Aug 2015 12:51:00 GMT",
+                                .error_type_header = NULL}));
     script(f, OK_JSON("{\"ShardId\":\"s\",\"SequenceNumber\":\"1\"}"));
     kinesis_put_record_request req = {"s1", "k", (const uint8_t *)"x", 1, NULL, NULL};
     kinesis_put_record_result r;

@@ -121,8 +121,11 @@ static void stream_not_exists_waiter(void **state) {
     m->script[m->script_len++] = OK_JSON(
         "{\"StreamDescriptionSummary\":{\"StreamName\":\"s\",\"StreamStatus\":\"DELETING\"}}");
     m->script[m->script_len++] = (scripted_response){
-        KINESIS_OK, 400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"gone\"}", NULL,
-        NULL};
+        .transport_status = KINESIS_OK,
+        .http_status = 400,
+        .body = "{\"__type\":\"ResourceNotFoundException\",\"message\":\"gone\"}",
+        .date = NULL,
+        .error_type_header = NULL};
     kinesis_error err;
     assert_int_equal(kinesis_wait_stream_not_exists(f->client, "s", 5000, 1, &err), KINESIS_OK);
     assert_int_equal(m->calls, 2);
