@@ -11,7 +11,8 @@ static void every_status_has_name_and_text(void **state) {
         const char *name = kinesis_status_name((kinesis_status)s);
         assert_true(strncmp(name, "KINESIS_", 8) == 0);
         assert_true(strlen(kinesis_status_str((kinesis_status)s)) > 0);
-        for (int t = 0; t < s; t++) assert_string_not_equal(name, kinesis_status_name((kinesis_status)t));
+        for (int t = 0; t < s; t++)
+            assert_string_not_equal(name, kinesis_status_name((kinesis_status)t));
     }
     assert_string_equal(kinesis_status_name(KINESIS_OK), "KINESIS_OK");
     assert_string_equal(kinesis_status_name((kinesis_status)9999), "KINESIS_E_UNKNOWN");
