@@ -284,7 +284,11 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
     d->pb_ = blob + 4;
     d->pb_len_ = blob_len - KAGG_OVERHEAD;
     uint8_t md5[KAGG_MD5_LEN];
-    crypto->md5(crypto->user, d->pb_, d->pb_len_, md5);
+    if (!(opts && opts->md5_checked)) {
+        crypto->md5(crypto->user, d->pb_, d->pb_len_, md5);
+    } else {
+        memcpy(md5, d->pb_ + d->pb_len_, KAGG_MD5_LEN);
+    }
     if (memcmp(md5, d->pb_ + d->pb_len_, KAGG_MD5_LEN) != 0) {
         set_passthrough(d, KINESIS_E_AGG_BAD_MD5);
         return strict ? KINESIS_E_AGG_BAD_MD5 : KINESIS_OK;

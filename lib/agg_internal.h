@@ -6,11 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kinesis/crypto.h"
+
 #define KAGG_MD5_LEN 16
 /* magic + MD5 trailer */
 #define KAGG_OVERHEAD (4 + KAGG_MD5_LEN)
 
 extern const uint8_t kinesis_agg_magic_[4];
+
+/* MD5 of n messages: side by side in AVX2 lanes with the default crypto where the CPU has AVX2,
+ * else one by one through crypto->md5 (NULL = default). (lib/agg_md5x.c) */
+void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t *const msg[],
+                           const size_t len[], uint8_t out[][KINESIS_MD5_LEN]);
 
 /* Protobuf tags used by the KPL's messages.proto (field number << 3 | wire type). */
 #define KAGG_TAG_PK_TABLE 0x0A  /* AggregatedRecord.partition_key_table, 1, bytes */

@@ -45,6 +45,7 @@ cat "$tmp/md5" "$tmp/ours" "$tmp/node" | awk '
             u = v["agg_unpack_records_per_s"] / v["node_agg_unpack_records_per_s"]
             printf "BENCH agg_pack_vs_node %.1f x\n", p
             printf "BENCH agg_unpack_vs_node %.1f x\n", u
+            printf "BENCH agg_unpack_one_by_one_vs_node %.1f x\n", v["agg_unpack_one_by_one_records_per_s"] / v["node_agg_unpack_records_per_s"]
             if (p < 10 || u < 10) ok = 0
         } else ok = 0
         if (v["openssl_md5_bytes_per_s"] > 0) {
