@@ -20,18 +20,17 @@ typedef struct cli_globals {
     int debug;                /* --debug: library log to stderr */
     const char *program;      /* argv[0] */
     /* Added by the CLI commands (main.c/commands.c): */
-    int generate_request_json;   /* --generate-request-json: print the request, send nothing */
-    int no_paginate;             /* --no-paginate: one call, the service's page as is */
-    long connect_timeout_s;      /* --cli-connect-timeout (-1 = default, 0 = none) */
-    long read_timeout_s;         /* --cli-read-timeout (-1 = default, 0 = none) */
+    int generate_request_json; /* --generate-request-json: print the request, send nothing */
+    int no_paginate;           /* --no-paginate: one call, the service's page as is */
+    long connect_timeout_s;    /* --cli-connect-timeout (-1 = default, 0 = none) */
+    long read_timeout_s;       /* --cli-read-timeout (-1 = default, 0 = none) */
 } cli_globals;
 
 /* Exit statuses, like AWS CLI v2. */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_UNSUPPORTED 2 /* command exists but is not supported yet */
-#define CLI_EXIT_USAGE 252     /* bad command line or parameter validation */
-#define CLI_EXIT_SERVICE 254   /* the service answered with an error */
-#define CLI_EXIT_OTHER 255     /* transport, configuration or local failure */
+#define CLI_EXIT_USAGE 252   /* bad command line or parameter validation */
+#define CLI_EXIT_SERVICE 254 /* the service answered with an error */
+#define CLI_EXIT_OTHER 255   /* transport, configuration or local failure */
 
 /* A command: argv[0] is the command name, the rest its options (globals already removed).
  * Returns the process exit status; prints output on stdout, errors on stderr. */
@@ -82,12 +81,15 @@ int cli_json_print_text(FILE *f, const char *json, size_t len);
 /* Commands from the generated table (commands.c). */
 struct cli_command_def;
 const struct cli_command_def *cli_find_command(const char *name);
-int cli_run_command(const cli_globals *g, const struct cli_command_def *def, int argc,
-                    char **argv);
+int cli_run_command(const cli_globals *g, const struct cli_command_def *def, int argc, char **argv);
 void cli_print_command_help(FILE *f, const struct cli_command_def *def);
 
 /* Commands implemented outside main.c. */
 int cli_cmd_aggregate(const cli_globals *g, int argc, char **argv);
 int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv);
+/* kinesis wait stream-exists | stream-not-exists | consumer-active (cmd_stream.c). */
+int cli_cmd_wait(const cli_globals *g, int argc, char **argv);
+/* SubscribeToShard from a request built by the command table: one JSON line per event. */
+int cli_subscribe_to_shard(const cli_globals *g, const char *request_json);
 
 #endif

@@ -901,11 +901,7 @@ int cli_run_command(const cli_globals *g, const cli_command_def *def, int argc, 
     if (rc == 0 && g->generate_request_json) {
         printf("%s\n", json);
     } else if (rc == 0 && def->event_stream) {
-        fprintf(stderr,
-                "kinesis: %s: not supported yet (%s needs an HTTP/2 event stream; use "
-                "get-shard-iterator and get-records)\n",
-                def->name, def->operation);
-        rc = CLI_EXIT_UNSUPPORTED;
+        rc = cli_subscribe_to_shard(g, json);
     } else if (rc == 0) {
         kinesis_client *client = NULL;
         rc = cli_client_new(g, &client);

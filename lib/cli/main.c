@@ -38,7 +38,8 @@ static const char *usage_text =
     "  items, --page-size N sets the per-call limit, --starting-token T resumes.\n"
     "\n"
     "Output: the service's JSON response (4-space indent); nothing for an empty response.\n"
-    "Exit status: 0 success; 2 command not supported yet; 252 usage or parameter error\n"
+    "subscribe-to-shard prints one JSON line per event as it arrives; Ctrl-C ends it (130).\n"
+    "Exit status: 0 success; 252 usage or parameter error\n"
     "  (nothing sent); 254 the service returned an error (type and message on stderr);\n"
     "  255 any other failure (transport, configuration).\n";
 
@@ -52,6 +53,8 @@ static void print_command_list(FILE *f) {
             "Aggregate JSON-line records into KPL records, one per predicted shard.");
     fprintf(f, "  %-34s %s\n", "deaggregate",
             "Expand KPL-aggregated records (JSON lines) into their user records.");
+    fprintf(f, "  %-34s %s\n", "wait",
+            "Wait for stream-exists, stream-not-exists or consumer-active (boto3's waiters).");
 }
 
 /* ---- helpers declared in cli.h ---- */
@@ -364,6 +367,7 @@ int main(int argc, char **argv) {
     char **cargv = argv + 1;
     if (strcmp(name, "aggregate") == 0) return cli_cmd_aggregate(&g, cargc, cargv);
     if (strcmp(name, "deaggregate") == 0) return cli_cmd_deaggregate(&g, cargc, cargv);
+    if (strcmp(name, "wait") == 0) return cli_cmd_wait(&g, cargc, cargv);
     const cli_command_def *def = cli_find_command(name);
     if (!def) {
         fprintf(stderr, "kinesis: error: unknown command '%s' (see: kinesis help)\n", name);

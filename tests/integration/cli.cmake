@@ -21,3 +21,10 @@ if(TARGET kinesis_cli)
                          SKIP_RETURN_CODE 77)
   endif()
 endif()
+
+# subscribe-to-shard and wait, end to end on kinesis-local (HTTP/2 cleartext).
+if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
+  kinesis_add_server_test(cli.subscribe SERVERS kinesis-local
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_subscribe.py
+            $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS cli)
+endif()

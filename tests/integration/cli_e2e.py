@@ -206,9 +206,10 @@ def offline_requests():
     rc, out, _ = run(["help"])
     section = out.split("\nCommands:\n", 1)[-1]
     listed = [line.split()[0] for line in section.splitlines() if line.startswith("  ")]
-    commands = [c for c in listed if c not in ("aggregate", "deaggregate")]
+    commands = [c for c in listed if c not in ("aggregate", "deaggregate", "wait")]
     check(rc == 0 and len(commands) == 39, f"help lists {len(commands)} operations, not 39")
-    check("aggregate" in listed and "deaggregate" in listed, "help lists aggregate/deaggregate")
+    check("aggregate" in listed and "deaggregate" in listed and "wait" in listed,
+          "help lists aggregate, deaggregate and wait")
     check(set(commands) == names, f"commands without a request test: {set(commands) - names}")
 
 
@@ -231,9 +232,11 @@ def offline_errors():
         check(rc == 252 and needle in err, f"{args}: rc {rc}, stderr {err.strip()!r}")
     rc, out, _ = run(["put-record", "help"])
     check(rc == 0 and "--partition-key" in out and "--data-base64" in out, "put-record help")
-    rc, out, err = run(["subscribe-to-shard", "--consumer-arn", "c", "--shard-id", "s",
-                        "--starting-position", "Type=LATEST"])
-    check(rc == 2 and "not supported" in err, f"subscribe-to-shard: rc {rc} {err.strip()}")
+    rc, out, err = run(["--region", "us-east-1", "subscribe-to-shard", "--consumer-arn", "c",
+                        "--shard-id", "s", "--starting-position", "Type=LATEST"],
+                       env={"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"})
+    # a consumer ARN that is not an ARN is refused before anything is sent
+    check(rc == 252 and "ARN" in err, f"subscribe-to-shard: rc {rc} {err.strip()}")
 
 
 def offline_files():
