@@ -28,6 +28,9 @@ void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t
 #define KAGG_TAG_DATA 0x1A      /* Record.data, 3, bytes */
 
 static inline size_t kagg_varint_len(uint64_t v) {
+#if defined(__GNUC__)
+    return v < 0x80 ? 1 : (size_t)(70 - __builtin_clzll(v)) / 7; /* ceil(bits / 7) */
+#endif
     size_t n = 1;
     while (v >= 0x80) {
         v >>= 7;
