@@ -24,8 +24,9 @@ static int failures;
     } while (0)
 #define REQUIRE(cond, ...)                                                                         \
     do {                                                                                           \
-        CHECK(cond, __VA_ARGS__);                                                                  \
-        if (!(cond)) exit(1);                                                                      \
+        int required_ = failures;                                                                  \
+        CHECK(cond, __VA_ARGS__); /* evaluates cond once */                                        \
+        if (failures != required_) exit(1);                                                        \
     } while (0)
 #define ERRSTR(st, err) kinesis_status_name(st), (err).type, (err).message
 
@@ -155,8 +156,12 @@ static void test_streams_and_records(kinesis_client *c) {
         sent_record *r = &sent[nsent++];
         snprintf(r->key, sizeof(r->key), "key-%d", i);
         snprintf(r->data, sizeof(r->data), "put-record %d \xe2\x82\xac", i);
-        kinesis_put_record_request pr = {name, r->key, (const uint8_t *)r->data, strlen(r->data),
-                                         NULL, i > 0 ? sent[nsent - 2].seq : NULL};
+        kinesis_put_record_request pr = {name,
+                                         r->key,
+                                         (const uint8_t *)r->data,
+                                         strlen(r->data),
+                                         NULL,
+                                         i > 0 ? sent[nsent - 2].seq : NULL};
         kinesis_put_record_result res;
         st = kinesis_put_record(c, &pr, &res, &err);
         REQUIRE(st == KINESIS_OK, "put record: %s %s %s", ERRSTR(st, err));
@@ -172,7 +177,7 @@ static void test_streams_and_records(kinesis_client *c) {
         snprintf(r->key, sizeof(r->key), "ehk-key");
         snprintf(r->data, sizeof(r->data), "explicit hash key");
         kinesis_put_record_request pr = {name, r->key, (const uint8_t *)r->data, strlen(r->data),
-                                         ehk, NULL};
+                                         ehk,  NULL};
         kinesis_put_record_result res;
         st = kinesis_put_record(c, &pr, &res, &err);
         REQUIRE(st == KINESIS_OK, "put record ehk: %s %s %s", ERRSTR(st, err));
@@ -190,8 +195,8 @@ static void test_streams_and_records(kinesis_client *c) {
         sent_record *r = &sent[nsent++];
         snprintf(r->key, sizeof(r->key), "batch-%d", i);
         snprintf(r->data, sizeof(r->data), "put-records %d", i);
-        entries[i] = (kinesis_put_records_entry){r->key, (const uint8_t *)r->data,
-                                                 strlen(r->data), NULL};
+        entries[i] =
+            (kinesis_put_records_entry){r->key, (const uint8_t *)r->data, strlen(r->data), NULL};
     }
     kinesis_put_records_request prs = {name, entries, N - 10};
     uint32_t failed = 0;
@@ -236,7 +241,8 @@ static void test_streams_and_records(kinesis_client *c) {
                     }
             }
             int more = res.next_shard_iterator && res.record_count > 0;
-            if (res.next_shard_iterator) snprintf(iter, sizeof(iter), "%s", res.next_shard_iterator);
+            if (res.next_shard_iterator)
+                snprintf(iter, sizeof(iter), "%s", res.next_shard_iterator);
             kinesis_get_records_result_clean_up(&res);
             if (!more) break;
         }
@@ -246,8 +252,8 @@ static void test_streams_and_records(kinesis_client *c) {
 
     /* The other iterator types */
     sent_record *first = &sent[0];
-    kinesis_get_shard_iterator_request at = {name, first->shard, KINESIS_ITERATOR_AT_SEQUENCE_NUMBER,
-                                             first->seq, 0};
+    kinesis_get_shard_iterator_request at = {name, first->shard,
+                                             KINESIS_ITERATOR_AT_SEQUENCE_NUMBER, first->seq, 0};
     const kinesis_iterator_type kinds[] = {KINESIS_ITERATOR_AT_SEQUENCE_NUMBER,
                                            KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER,
                                            KINESIS_ITERATOR_LATEST, KINESIS_ITERATOR_AT_TIMESTAMP};
@@ -261,15 +267,14 @@ static void test_streams_and_records(kinesis_client *c) {
         kinesis_get_records_request gr = {it.shard_iterator, 10, NULL};
         kinesis_get_records_result res;
         st = kinesis_get_records(c, &gr, &res, &err);
-        REQUIRE(st == KINESIS_OK, "get records %s: %s %s %s",
-                kinesis_iterator_type_name(at.type), ERRSTR(st, err));
+        REQUIRE(st == KINESIS_OK, "get records %s: %s %s %s", kinesis_iterator_type_name(at.type),
+                ERRSTR(st, err));
         if (at.type == KINESIS_ITERATOR_AT_SEQUENCE_NUMBER ||
             at.type == KINESIS_ITERATOR_AT_TIMESTAMP)
             CHECK(res.record_count > 0 && strcmp(res.records[0].sequence_number, first->seq) == 0,
                   "%s starts at the first record", kinesis_iterator_type_name(at.type));
         if (at.type == KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER)
-            CHECK(res.record_count == 0 ||
-                      strcmp(res.records[0].sequence_number, first->seq) != 0,
+            CHECK(res.record_count == 0 || strcmp(res.records[0].sequence_number, first->seq) != 0,
                   "AFTER skips the record");
         if (at.type == KINESIS_ITERATOR_LATEST) CHECK(res.record_count == 0, "LATEST is empty");
         kinesis_get_records_result_clean_up(&res);
@@ -378,7 +383,7 @@ int main(int argc, char **argv) {
     is_moto = strcmp(server, "moto") == 0;
     is_kinesalite = strcmp(server, "kinesalite") == 0;
     is_local = strcmp(server, "kinesis-local") == 0;
-    const char *envname = is_moto ? "KINESIS_TEST_MOTO_ENDPOINT"
+    const char *envname = is_moto         ? "KINESIS_TEST_MOTO_ENDPOINT"
                           : is_kinesalite ? "KINESIS_TEST_KINESALITE_ENDPOINT"
                                           : "KINESIS_TEST_KINESIS_LOCAL_ENDPOINT";
     const char *endpoint = getenv(envname);
@@ -393,8 +398,8 @@ int main(int argc, char **argv) {
 
     if (argc > 2 && strcmp(argv[2], "kill") == 0) {
         const char *pid = getenv(is_kinesalite ? "KINESIS_TEST_KINESALITE_PID"
-                                               : is_moto ? "KINESIS_TEST_MOTO_PID"
-                                                         : "KINESIS_TEST_KINESIS_LOCAL_PID");
+                                 : is_moto     ? "KINESIS_TEST_MOTO_PID"
+                                               : "KINESIS_TEST_KINESIS_LOCAL_PID");
         REQUIRE(pid, "server pid not exported");
         test_killed_server(c, (pid_t)atoi(pid));
     } else {
