@@ -11,6 +11,7 @@
 /* The library is not built with coverage instrumentation; compiling the decoder into this target
  * lets libFuzzer see its branches (the archive's copy is then never linked in). */
 #include "agg_decode.c"
+#include "agg_md5x.c"
 
 static uint32_t scratch[KINESIS_AGG_DECODER_SCRATCH_COUNT(1u << 20)];
 
@@ -24,6 +25,14 @@ static void check_view(const uint8_t *blob, size_t len, const void *p, size_t n)
     volatile uint8_t sink = 0;
     for (size_t i = 0; i < n; i++) sink ^= q[i]; /* let ASan see every byte */
     (void)sink;
+}
+
+/* ok (MD5 matched) must agree with the decoder's verdict on the MD5. */
+static void check_md5_verdict(const kinesis_agg_decoder *d, uint8_t ok) {
+    kinesis_status why = kinesis_agg_decoder_reason(d);
+    int md5_bad = why == KINESIS_E_AGG_BAD_MAGIC || why == KINESIS_E_AGG_TOO_SHORT ||
+                  why == KINESIS_E_AGG_BAD_MD5;
+    if (ok == md5_bad) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -73,6 +82,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (oc == KINESIS_AGG_AGGREGATED && n != kinesis_agg_decoder_record_count(&d)) abort();
     } else if (n != 0) {
         abort();
+    }
+    /* The batch MD5 check agrees with the decoder, and decoding with md5_checked gives the same
+     * outcome. */
+    const uint8_t *bp[2] = {blob, blob};
+    size_t bl[2] = {len, len};
+    uint8_t oks[2] = {0, 0};
+    if (kinesis_agg_check_md5_many(NULL, 2, bp, bl, oks) != KINESIS_OK) abort();
+    if (oks[0] != oks[1]) abort();
+    uint8_t ok = oks[0];
+    if (st == KINESIS_OK && !(o.mode == KINESIS_AGG_DECODE_STRICT)) {
+        check_md5_verdict(&d, ok);
+        if (ok) {
+            kinesis_agg_decoder d2;
+            o.md5_checked = 1;
+            if (kinesis_agg_decoder_init(&d2, blob, len, &o) != st) abort();
+            if (kinesis_agg_decoder_outcome(&d2) != kinesis_agg_decoder_outcome(&d)) abort();
+            if (kinesis_agg_decoder_deliver_count(&d2) != kinesis_agg_decoder_deliver_count(&d))
+                abort();
+        }
     }
     free(blob);
     return 0;
