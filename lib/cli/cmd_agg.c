@@ -370,15 +370,15 @@ static int parse_range(const char *s, kinesis_hash_key *a, kinesis_hash_key *b) 
 }
 
 static void deagg_usage(FILE *f) {
-    fputs(
-        "usage: kinesis deaggregate [--strict] [--hash-range START:END]\n"
-        "Reads JSON lines of records as GetRecords returns them ({\"Data\" (base64),\n"
-        "\"PartitionKey\"?, \"SequenceNumber\"?}) and writes one JSON line per user record, as "
-        "the\n"
-        "KCL delivers them. --hash-range: the shard's inclusive hash key range; an aggregate with\n"
-        "a member outside it is dropped (reported on stderr). --strict: a corrupt aggregate is\n"
-        "an error instead of being passed through as one record.\n",
-        f);
+    fputs("usage: kinesis deaggregate [--strict] [--hash-range START:END]\n"
+          "Reads JSON lines of records as GetRecords returns them ({\"Data\" (base64),\n"
+          "\"PartitionKey\"?, \"SequenceNumber\"?, \"ExplicitHashKey\"?}) and writes one JSON line "
+          "per\n"
+          "user record, as the KCL delivers them. --hash-range: the shard's inclusive hash key\n"
+          "range; an aggregate with a member outside it is dropped (reported on stderr).\n"
+          "--strict: a corrupt aggregate is an error instead of being passed through as one\n"
+          "record (records without the aggregation magic still pass as they are).\n",
+          f);
 }
 
 static int emit_user(line_out *lo, const kinesis_agg_user_record *u, const char *outer_pk,
