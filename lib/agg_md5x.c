@@ -165,14 +165,8 @@ static AVX2 void md5x8(size_t n, const uint8_t *const msg[], const size_t len[],
     }
 }
 
-static int cpu_has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-}
+/* The compiler runtime fills the CPU model before main(); reading it is thread-safe. */
+static int cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") ? 1 : 0; }
 #endif /* KAGG_HAVE_AVX2 */
 
 void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t *const msg[],
