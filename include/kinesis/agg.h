@@ -248,8 +248,12 @@ typedef struct kinesis_agg_decoder {
  * valid and unchanged while records are read. opts NULL = KCL mode over the whole key space.
  * Does bounded work per byte, no allocation, no recursion.
  * KCL mode: returns KINESIS_OK for any blob (the outcome says what happened) except
- *   KINESIS_E_INVALID_ARGUMENT and KINESIS_E_BUFFER_TOO_SMALL (scratch too small: see
- *   kinesis_agg_decoder_scratch_needed).
+ *   KINESIS_E_INVALID_ARGUMENT (dec NULL, blob NULL with a length, blob over 4 GiB) and
+ *   KINESIS_E_BUFFER_TOO_SMALL (scratch too small: see kinesis_agg_decoder_scratch_needed).
+ *   Known differences from the KCL, both only for blobs no KPL writes: an explicit hash key
+ *   written with non-ASCII Unicode digits is a bad hash key here (Java's BigInteger accepts
+ *   them), and with a shard range a partition key that is not valid UTF-8 is hashed as its
+ *   bytes (Java first replaces the invalid sequences with U+FFFD).
  * Strict mode: KINESIS_E_AGG_BAD_MAGIC (no magic: an ordinary record), KINESIS_E_AGG_TOO_SHORT,
  *   KINESIS_E_AGG_BAD_MD5, KINESIS_E_AGG_BAD_PROTOBUF, KINESIS_E_AGG_BAD_INDEX,
  *   KINESIS_E_AGG_BAD_HASH_KEY, KINESIS_E_AGG_OUT_OF_RANGE; then no record is delivered. */
