@@ -28,6 +28,17 @@ kinesis_status kinesis_parse_records(kinesis_arena *arena, const kjson *doc, con
                                      kinesis_child_shard **children, size_t *child_count,
                                      kinesis_error *err);
 
+/* One poll of a waiter: KINESIS_OK with *done set when the state is reached, KINESIS_OK with
+ * *done clear to poll again; a retryable status also polls again, any other ends the wait. */
+typedef kinesis_status (*kinesis_waiter_check_fn)(kinesis_client *client, void *user, bool *done,
+                                                  kinesis_error *err);
+
+/* Poll `check` every poll_interval_ms (0 = 1000) until done, a non-retryable error, or
+ * timeout_ms (KINESIS_E_WAITER_TIMEOUT naming `what`). */
+kinesis_status kinesis_wait_for(kinesis_client *client, kinesis_waiter_check_fn check, void *user,
+                                uint32_t timeout_ms, uint32_t poll_interval_ms, const char *what,
+                                kinesis_error *err);
+
 /* Run an operation and parse its response into a DOM in `arena`. */
 kinesis_status kinesis_client_execute_parsed(kinesis_client *client, const char *operation,
                                              const kinesis_buf *request, kinesis_arena *arena,

@@ -10,35 +10,7 @@
 
 /* Unicode characters in valid UTF-8 (the model counts string lengths in characters), or -1 when
  * the bytes are not valid UTF-8 (they could not be sent as JSON). */
-static long utf8_chars(const char *s) {
-    long count = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char ch = *p;
-        size_t n;
-        uint32_t cp;
-        if (ch < 0x80)
-            n = 1, cp = ch;
-        else if ((ch & 0xE0) == 0xC0)
-            n = 2, cp = ch & 0x1F;
-        else if ((ch & 0xF0) == 0xE0)
-            n = 3, cp = ch & 0x0F;
-        else if ((ch & 0xF8) == 0xF0)
-            n = 4, cp = ch & 0x07;
-        else
-            return -1;
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80) return -1; /* also stops at the NUL */
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return -1;
-        p += n;
-        count++;
-    }
-    return count;
-}
+static long utf8_chars(const char *s) { return kinesis_utf8_char_count(s, strlen(s)); }
 
 /* [a-zA-Z0-9_.-]+ with 1..max characters (stream names, shard ids). */
 static bool is_plain_id(const char *s, size_t max) {

@@ -205,55 +205,22 @@ void kinesis_list_stream_consumers_result_clean_up(kinesis_list_stream_consumers
     memset(r, 0, sizeof(*r));
 }
 
+static kinesis_status check_consumer_active(kinesis_client *c, void *ref, bool *done,
+                                            kinesis_error *err) {
+    kinesis_consumer cons;
+    kinesis_status st = kinesis_describe_stream_consumer(c, ref, &cons, err);
+    if (st == KINESIS_E_RESOURCE_NOT_FOUND) return KINESIS_OK;
+    if (st != KINESIS_OK) return st;
+    *done = strcmp(cons.consumer_status, "ACTIVE") == 0;
+    if (strcmp(cons.consumer_status, "DELETING") == 0)
+        return kinesis_error_set(err, KINESIS_E_RESOURCE_NOT_FOUND, "consumer %s is being deleted",
+                                 cons.consumer_name);
+    return KINESIS_OK;
+}
+
 kinesis_status kinesis_wait_consumer_active(kinesis_client *c, const kinesis_consumer_ref *ref,
                                             uint32_t timeout_ms, uint32_t poll_interval_ms,
                                             kinesis_error *err) {
-    if (poll_interval_ms == 0) poll_interval_ms = 1000;
-    int64_t deadline = kinesis_now_mono_ms() + timeout_ms;
-    for (;;) {
-        kinesis_consumer cons;
-        kinesis_status st = kinesis_describe_stream_consumer(c, ref, &cons, err);
-        if (st == KINESIS_OK && strcmp(cons.consumer_status, "ACTIVE") == 0) return KINESIS_OK;
-        if (st == KINESIS_OK && strcmp(cons.consumer_status, "DELETING") == 0)
-            return kinesis_error_set(err, KINESIS_E_RESOURCE_NOT_FOUND,
-                                     "consumer %s is being deleted", cons.consumer_name);
-        if (st != KINESIS_OK && st != KINESIS_E_RESOURCE_NOT_FOUND &&
-            !kinesis_status_is_retryable(st))
-            return st;
-        int64_t now = kinesis_now_mono_ms();
-        if (now >= deadline) {
-            kinesis_error_clear(err);
-            return kinesis_error_set(err, KINESIS_E_WAITER_TIMEOUT,
-                                     "consumer not ACTIVE after %u ms", timeout_ms);
-        }
-        int64_t left = deadline - now;
-        kinesis_sleep_ms((uint32_t)(left < poll_interval_ms ? left : poll_interval_ms));
-    }
-}
-
-kinesis_status kinesis_wait_stream_not_exists(kinesis_client *c, const char *stream,
-                                              uint32_t timeout_ms, uint32_t poll_interval_ms,
-                                              kinesis_error *err) {
-    if (poll_interval_ms == 0) poll_interval_ms = 1000;
-    int64_t deadline = kinesis_now_mono_ms() + timeout_ms;
-    for (;;) {
-        kinesis_stream_summary s;
-        kinesis_status st = kinesis_describe_stream_summary(c, stream, &s, err);
-        if (st == KINESIS_E_RESOURCE_NOT_FOUND) {
-            kinesis_error_clear(err);
-            return KINESIS_OK;
-        }
-        if (st == KINESIS_OK)
-            kinesis_stream_summary_clean_up(&s);
-        else if (!kinesis_status_is_retryable(st))
-            return st;
-        int64_t now = kinesis_now_mono_ms();
-        if (now >= deadline) {
-            kinesis_error_clear(err);
-            return kinesis_error_set(err, KINESIS_E_WAITER_TIMEOUT,
-                                     "stream %s still exists after %u ms", stream, timeout_ms);
-        }
-        int64_t left = deadline - now;
-        kinesis_sleep_ms((uint32_t)(left < poll_interval_ms ? left : poll_interval_ms));
-    }
+    return kinesis_wait_for(c, check_consumer_active, (void *)ref, timeout_ms, poll_interval_ms,
+                            "consumer ACTIVE", err);
 }

@@ -5,42 +5,9 @@
 
 #include <stdio.h>
 
-/* Number of code points in valid UTF-8, or -1 when the bytes are not valid UTF-8. */
-static long utf8_code_points(const char *s, size_t len) {
-    long count = 0;
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        unsigned char ch = *p;
-        size_t n;
-        uint32_t cp;
-        if (ch < 0x80)
-            n = 1, cp = ch;
-        else if ((ch & 0xE0) == 0xC0)
-            n = 2, cp = ch & 0x1F;
-        else if ((ch & 0xF0) == 0xE0)
-            n = 3, cp = ch & 0x0F;
-        else if ((ch & 0xF8) == 0xF0)
-            n = 4, cp = ch & 0x07;
-        else
-            return -1;
-        if ((size_t)(end - p) < n) return -1;
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80) return -1;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        /* overlong forms, surrogates, beyond U+10FFFF */
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return -1;
-        p += n;
-        count++;
-    }
-    return count;
-}
-
 kinesis_status kinesis_validate_partition_key(const char *pk) {
     if (!pk) return KINESIS_E_INVALID_PARTITION_KEY;
-    long n = utf8_code_points(pk, strlen(pk));
+    long n = kinesis_utf8_char_count(pk, strlen(pk));
     return n >= 1 && n <= KINESIS_PARTITION_KEY_MAX_CHARS ? KINESIS_OK
                                                           : KINESIS_E_INVALID_PARTITION_KEY;
 }

@@ -479,34 +479,45 @@ void kinesis_list_shards_result_clean_up(kinesis_list_shards_result *r) {
     memset(r, 0, sizeof(*r));
 }
 
+/* Stream waiters: ACTIVE (ResourceNotFound tolerated while a new stream becomes visible), or
+ * gone. */
+static kinesis_status check_stream_active(kinesis_client *c, void *stream, bool *done,
+                                          kinesis_error *err) {
+    kinesis_stream_summary s;
+    kinesis_status st = kinesis_describe_stream_summary(c, stream, &s, err);
+    if (st == KINESIS_E_RESOURCE_NOT_FOUND) return KINESIS_OK;
+    if (st != KINESIS_OK) return st;
+    *done = strcmp(s.stream_status, "ACTIVE") == 0;
+    bool deleting = strcmp(s.stream_status, "DELETING") == 0;
+    kinesis_stream_summary_clean_up(&s);
+    if (deleting)
+        return kinesis_error_set(err, KINESIS_E_RESOURCE_NOT_FOUND, "stream %s is being deleted",
+                                 (const char *)stream);
+    return KINESIS_OK;
+}
+
+static kinesis_status check_stream_gone(kinesis_client *c, void *stream, bool *done,
+                                        kinesis_error *err) {
+    kinesis_stream_summary s;
+    kinesis_status st = kinesis_describe_stream_summary(c, stream, &s, err);
+    if (st == KINESIS_E_RESOURCE_NOT_FOUND) {
+        *done = true;
+        return KINESIS_OK;
+    }
+    if (st == KINESIS_OK) kinesis_stream_summary_clean_up(&s);
+    return st;
+}
+
 kinesis_status kinesis_wait_stream_active(kinesis_client *c, const char *stream,
                                           uint32_t timeout_ms, uint32_t poll_interval_ms,
                                           kinesis_error *err) {
-    if (poll_interval_ms == 0) poll_interval_ms = 1000;
-    int64_t deadline = kinesis_now_mono_ms() + timeout_ms;
-    for (;;) {
-        kinesis_stream_summary s;
-        kinesis_status st = kinesis_describe_stream_summary(c, stream, &s, err);
-        if (st == KINESIS_OK) {
-            bool active = strcmp(s.stream_status, "ACTIVE") == 0;
-            char status[32];
-            kinesis_copy_truncated(status, sizeof(status), s.stream_status,
-                                   strlen(s.stream_status));
-            kinesis_stream_summary_clean_up(&s);
-            if (active) return KINESIS_OK;
-            if (strcmp(status, "DELETING") == 0)
-                return kinesis_error_set(err, KINESIS_E_RESOURCE_NOT_FOUND,
-                                         "stream %s is being deleted", stream);
-        } else if (st != KINESIS_E_RESOURCE_NOT_FOUND && !kinesis_status_is_retryable(st)) {
-            return st;
-        }
-        int64_t now = kinesis_now_mono_ms();
-        if (now >= deadline) {
-            kinesis_error_clear(err);
-            return kinesis_error_set(err, KINESIS_E_WAITER_TIMEOUT,
-                                     "stream %s not ACTIVE after %u ms", stream, timeout_ms);
-        }
-        int64_t left = deadline - now;
-        kinesis_sleep_ms((uint32_t)(left < poll_interval_ms ? left : poll_interval_ms));
-    }
+    return kinesis_wait_for(c, check_stream_active, (void *)stream, timeout_ms, poll_interval_ms,
+                            "stream ACTIVE", err);
+}
+
+kinesis_status kinesis_wait_stream_not_exists(kinesis_client *c, const char *stream,
+                                              uint32_t timeout_ms, uint32_t poll_interval_ms,
+                                              kinesis_error *err) {
+    return kinesis_wait_for(c, check_stream_gone, (void *)stream, timeout_ms, poll_interval_ms,
+                            "stream deleted", err);
 }

@@ -212,6 +212,38 @@ int kinesis_strcasecmp_ascii(const char *a, const char *b) {
     return kinesis_strncasecmp_ascii(a, b, SIZE_MAX);
 }
 
+long kinesis_utf8_char_count(const char *s, size_t len) {
+    long count = 0;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned char ch = *p;
+        size_t n;
+        uint32_t cp;
+        if (ch < 0x80)
+            n = 1, cp = ch;
+        else if ((ch & 0xE0) == 0xC0)
+            n = 2, cp = ch & 0x1F;
+        else if ((ch & 0xF0) == 0xE0)
+            n = 3, cp = ch & 0x0F;
+        else if ((ch & 0xF8) == 0xF0)
+            n = 4, cp = ch & 0x07;
+        else
+            return -1;
+        if ((size_t)(end - p) < n) return -1;
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return -1;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return -1;
+        p += n;
+        count++;
+    }
+    return count;
+}
+
 int64_t kinesis_now_wall_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -230,4 +262,6 @@ void kinesis_sleep_ms(uint32_t ms) {
     }
 }
 
-void kinesis_free(const kinesis_allocator *allocator, void *ptr) { kinesis_mem_free(allocator, ptr); }
+void kinesis_free(const kinesis_allocator *allocator, void *ptr) {
+    kinesis_mem_free(allocator, ptr);
+}
