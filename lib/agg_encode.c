@@ -50,51 +50,30 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n, uint64_t seed) {
     return (uint32_t)(h >> 32);
 }
 
-/* Validate UTF-8 (RFC 3629: no overlongs, surrogates or values past U+10FFFF) and count code
- * points. Returns 0 on invalid input. */
+/* Validate UTF-8 and count characters: ASCII words are skipped eight bytes at a time (keys are
+ * usually ASCII and this runs for every record), the rest goes to kinesis_utf8_char_count.
+ * Returns 0 on invalid input. */
 static int utf8_count(const uint8_t *s, size_t n, size_t *chars) {
-    size_t i = 0, c = 0;
-    while (i < n) {
-        uint8_t b = s[i];
-        if (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if ((w & 0x8080808080808080ull) == 0) {
-                i += 8;
-                c += 8;
-                continue;
-            }
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) {
+            break;
         }
-        if (b < 0x80) {
-            i++;
-        } else if (b >= 0xC2 && b <= 0xDF) {
-            if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) {
-                return 0;
-            }
-            i += 2;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            if (i + 2 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) {
-                return 0;
-            }
-            if ((b == 0xE0 && s[i + 1] < 0xA0) || (b == 0xED && s[i + 1] >= 0xA0)) {
-                return 0;
-            }
-            i += 3;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            if (i + 3 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
-                (s[i + 3] & 0xC0) != 0x80) {
-                return 0;
-            }
-            if ((b == 0xF0 && s[i + 1] < 0x90) || (b == 0xF4 && s[i + 1] >= 0x90)) {
-                return 0;
-            }
-            i += 4;
-        } else {
-            return 0;
-        }
-        c++;
     }
-    *chars = c;
+    while (i < n && s[i] < 0x80) {
+        i++;
+    }
+    if (i == n) {
+        *chars = n;
+        return 1;
+    }
+    long rest = kinesis_utf8_char_count((const char *)s + i, n - i);
+    if (rest < 0) {
+        return 0;
+    }
+    *chars = i + (size_t)rest;
     return 1;
 }
 

@@ -8,11 +8,6 @@
 
 #include "kinesis/agg.h"
 
-/* The library is not built with coverage instrumentation; compiling the decoder into this target
- * lets libFuzzer see its branches (the archive's copy is then never linked in). */
-#include "agg_decode.c"
-#include "agg_md5x.c"
-
 static uint32_t scratch[KINESIS_AGG_DECODER_SCRATCH_COUNT(1u << 20)];
 
 static void check_view(const uint8_t *blob, size_t len, const void *p, size_t n) {
