@@ -23,25 +23,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "integ_support.h"
 #include "kinesis/kinesis.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-/* cond is evaluated twice: no side effects in it */
-#define REQUIRE(cond, ...)                                                                         \
-    do {                                                                                           \
-        CHECK(cond, __VA_ARGS__);                                                                  \
-        if (!(cond)) exit(1);                                                                      \
-    } while (0)
-#define ERRSTR(st, err) kinesis_status_name(st), (err).type, (err).message
 
 static const char *server;
 static int is_moto, is_kinesalite, is_local;

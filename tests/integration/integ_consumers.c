@@ -10,25 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "integ_support.h"
 #include "kinesis/kinesis.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-#define REQUIRE(cond, ...)                                                                         \
-    do {                                                                                           \
-        int required_ = failures;                                                                  \
-        CHECK(cond, __VA_ARGS__); /* evaluates cond once */                                        \
-        if (failures != required_) exit(1);                                                        \
-    } while (0)
-#define ERRSTR(st, err) kinesis_status_name(st), (err).type, (err).message
 
 typedef struct sub_thread {
     kinesis_client *client;

@@ -2,10 +2,12 @@
 #include "mock_transport.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "internal.h"
+#include "kinesis/credentials.h"
 #include "support.h"
 
 static kinesis_status mock_send(void *impl, const kinesis_http_request *req,
@@ -49,3 +51,34 @@ static kinesis_status mock_send(void *impl, const kinesis_http_request *req,
 
 static void mock_destroy(void *impl) { (void)impl; }
 const kinesis_transport_vtable mock_vtable = {mock_send, NULL, mock_destroy};
+
+int mock_client_setup(void **state) {
+    mock_client *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    test_allocator_init(&f->alloc);
+    f->transport = kinesis_transport_new(&mock_vtable, &f->mock, &f->alloc.base);
+    f->creds = kinesis_credentials_provider_new_static("AKID", "secret", NULL, &f->alloc.base);
+    kinesis_client_options o;
+    kinesis_client_options_init(&o);
+    o.region = "us-east-1";
+    o.endpoint_url = "http://127.0.0.1:4567";
+    o.transport = f->transport;
+    o.credentials = f->creds;
+    o.allocator = &f->alloc.base;
+    o.retry.base_delay_ms = 1;
+    o.retry.max_delay_ms = 2;
+    kinesis_error err;
+    assert_int_equal(kinesis_client_new(&o, &f->client, &err), KINESIS_OK);
+    *state = f;
+    return 0;
+}
+
+int mock_client_teardown(void **state) {
+    mock_client *f = *state;
+    kinesis_client_destroy(f->client);
+    kinesis_credentials_provider_destroy(f->creds);
+    kinesis_transport_destroy(f->transport);
+    assert_int_equal(f->alloc.live, 0); /* nothing leaked through the allocator hooks */
+    free(f);
+    return 0;
+}

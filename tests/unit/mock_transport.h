@@ -29,6 +29,23 @@ typedef struct mock_transport {
 
 extern const kinesis_transport_vtable mock_vtable;
 
+/* A client on a scripted transport with static credentials and the leak-counting allocator,
+ * for tests of operations (endpoint http://127.0.0.1:4567, region us-east-1, 1 ms backoff). */
+#include "kinesis/client.h"
+#include "support.h"
+
+typedef struct mock_client {
+    test_allocator alloc;
+    mock_transport mock;
+    kinesis_transport *transport;
+    kinesis_credentials_provider *creds;
+    kinesis_client *client;
+} mock_client;
+
+/* cmocka setup/teardown: *state is the mock_client; teardown asserts nothing leaked. */
+int mock_client_setup(void **state);
+int mock_client_teardown(void **state);
+
 #define OK_JSON(b)                                                                                 \
     ((scripted_response){.transport_status = KINESIS_OK, .http_status = 200, .body = b})
 

@@ -7,42 +7,7 @@
 #include "kinesis/kinesis.h"
 #include "mock_transport.h"
 
-typedef struct fixture {
-    test_allocator alloc;
-    mock_transport mock;
-    kinesis_transport *transport;
-    kinesis_credentials_provider *creds;
-    kinesis_client *client;
-} fixture;
-
-static int setup(void **state) {
-    fixture *f = calloc(1, sizeof(*f));
-    test_allocator_init(&f->alloc);
-    f->transport = kinesis_transport_new(&mock_vtable, &f->mock, &f->alloc.base);
-    f->creds = kinesis_credentials_provider_new_static("AKID", "secret", NULL, &f->alloc.base);
-    kinesis_client_options o;
-    kinesis_client_options_init(&o);
-    o.region = "us-east-1";
-    o.endpoint_url = "http://127.0.0.1:4567";
-    o.transport = f->transport;
-    o.credentials = f->creds;
-    o.allocator = &f->alloc.base;
-    o.retry.base_delay_ms = 1;
-    kinesis_error err;
-    assert_int_equal(kinesis_client_new(&o, &f->client, &err), KINESIS_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    kinesis_client_destroy(f->client);
-    kinesis_credentials_provider_destroy(f->creds);
-    kinesis_transport_destroy(f->transport);
-    assert_int_equal(f->alloc.live, 0);
-    free(f);
-    return 0;
-}
+typedef mock_client fixture;
 
 #define STREAM_ARN "arn:aws:kinesis:us-east-1:123456789012:stream/s1"
 #define CONSUMER_ARN STREAM_ARN "/consumer/app:1700000000"
@@ -140,9 +105,11 @@ static void stream_not_exists_waiter(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(register_describe_deregister, setup, teardown),
-        cmocka_unit_test_setup_teardown(list_every_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(stream_not_exists_waiter, setup, teardown),
+        cmocka_unit_test_setup_teardown(register_describe_deregister, mock_client_setup,
+                                        mock_client_teardown),
+        cmocka_unit_test_setup_teardown(list_every_page, mock_client_setup, mock_client_teardown),
+        cmocka_unit_test_setup_teardown(stream_not_exists_waiter, mock_client_setup,
+                                        mock_client_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,43 +12,15 @@
 
 #define CONSUMER_ARN "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1"
 
-typedef struct fixture {
-    test_allocator alloc;
-    mock_transport mock;
-    kinesis_transport *transport;
-    kinesis_credentials_provider *creds;
-    kinesis_client *client;
-    uint8_t stream[8192];
-    size_t stream_len;
-} fixture;
+typedef mock_client fixture;
+
+/* The event-stream bytes the scripted transport serves; reset before each test. */
+static uint8_t stream_bytes[8192];
+static size_t stream_len;
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof(*f));
-    test_allocator_init(&f->alloc);
-    f->transport = kinesis_transport_new(&mock_vtable, &f->mock, &f->alloc.base);
-    f->creds = kinesis_credentials_provider_new_static("AKID", "secret", NULL, &f->alloc.base);
-    kinesis_client_options o;
-    kinesis_client_options_init(&o);
-    o.region = "us-east-1";
-    o.endpoint_url = "http://127.0.0.1:4567";
-    o.transport = f->transport;
-    o.credentials = f->creds;
-    o.allocator = &f->alloc.base;
-    o.retry.base_delay_ms = 1;
-    kinesis_error err;
-    assert_int_equal(kinesis_client_new(&o, &f->client, &err), KINESIS_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fixture *f = *state;
-    kinesis_client_destroy(f->client);
-    kinesis_credentials_provider_destroy(f->creds);
-    kinesis_transport_destroy(f->transport);
-    assert_int_equal(f->alloc.live, 0);
-    free(f);
-    return 0;
+    stream_len = 0;
+    return mock_client_setup(state);
 }
 
 static kinesis_eventstream_header str_header(const char *name, const char *value) {
@@ -58,21 +30,20 @@ static kinesis_eventstream_header str_header(const char *name, const char *value
 }
 
 /* Append one message with the given :message-type and type header to the fixture's stream. */
-static void add_message(fixture *f, const char *message_type, const char *type_header,
-                        const char *type, const char *payload) {
+static void add_message(const char *message_type, const char *type_header, const char *type,
+                        const char *payload) {
     kinesis_eventstream_header h[3] = {str_header(":message-type", message_type),
                                        str_header(type_header, type),
                                        str_header(":content-type", "application/json")};
     size_t n = 0;
     assert_int_equal(kinesis_eventstream_encode(h, 3, (const uint8_t *)payload, strlen(payload),
-                                                f->stream + f->stream_len,
-                                                sizeof(f->stream) - f->stream_len, &n),
+                                                stream_bytes + stream_len,
+                                                sizeof(stream_bytes) - stream_len, &n),
                      KINESIS_OK);
-    f->stream_len += n;
+    stream_len += n;
 }
 
-static void add_event(fixture *f, const char *continuation, const char *data_b64,
-                      const char *children) {
+static void add_event(const char *continuation, const char *data_b64, const char *children) {
     char payload[1024];
     snprintf(payload, sizeof(payload),
              "{\"ContinuationSequenceNumber\":\"%s\",\"MillisBehindLatest\":%d,\"Records\":"
@@ -80,14 +51,14 @@ static void add_event(fixture *f, const char *continuation, const char *data_b64
              "\"ApproximateArrivalTimestamp\":1700000000.5}]%s%s}",
              continuation, 7, data_b64, continuation, children ? ",\"ChildShards\":" : "",
              children ? children : "");
-    add_message(f, "event", ":event-type", "SubscribeToShardEvent", payload);
+    add_message("event", ":event-type", "SubscribeToShardEvent", payload);
 }
 
 static void serve(fixture *f, size_t chunk) {
     scripted_response r = {.transport_status = KINESIS_OK,
                            .http_status = 200,
-                           .body = (const char *)f->stream,
-                           .body_len = f->stream_len,
+                           .body = (const char *)stream_bytes,
+                           .body_len = stream_len,
                            .chunk_size = chunk};
     f->mock.script[f->mock.script_len++] = r;
 }
@@ -121,10 +92,10 @@ static kinesis_subscribe_to_shard_request request(void) {
 
 static void events_in_any_chunking(void **state) {
     fixture *f = *state;
-    add_message(f, "event", ":event-type", "initial-response", "{}");
-    add_event(f, "1", "aGVsbG8=", NULL);
-    add_event(f, "2", "d29ybGQ=", NULL);
-    add_event(f, "3", "",
+    add_message("event", ":event-type", "initial-response", "{}");
+    add_event("1", "aGVsbG8=", NULL);
+    add_event("2", "d29ybGQ=", NULL);
+    add_event("3", "",
               "[{\"ShardId\":\"shardId-1\",\"ParentShards\":[\"shardId-0\"],\"HashKeyRange\":{"
               "\"StartingHashKey\":\"0\",\"EndingHashKey\":\"10\"}}]");
     const size_t chunks[] = {0, 1, 7, 64};
@@ -153,8 +124,8 @@ static void events_in_any_chunking(void **state) {
 
 static void without_initial_response_and_exceptions(void **state) {
     fixture *f = *state;
-    add_event(f, "1", "aGVsbG8=", NULL); /* kinesis-local omits initial-response */
-    add_message(f, "exception", ":exception-type", "ResourceInUseException",
+    add_event("1", "aGVsbG8=", NULL); /* kinesis-local omits initial-response */
+    add_message("exception", ":exception-type", "ResourceInUseException",
                 "{\"message\":\"Another active subscription exists\"}");
     serve(f, 5);
     seen s = {0};
@@ -167,13 +138,13 @@ static void without_initial_response_and_exceptions(void **state) {
     assert_string_equal(err.message, "Another active subscription exists");
 
     /* an error message (not an exception) */
-    f->stream_len = 0;
+    stream_len = 0;
     kinesis_eventstream_header h[3] = {str_header(":message-type", "error"),
                                        str_header(":error-code", "InternalFailure"),
                                        str_header(":error-message", "boom")};
     size_t n;
-    kinesis_eventstream_encode(h, 3, NULL, 0, f->stream, sizeof(f->stream), &n);
-    f->stream_len = n;
+    kinesis_eventstream_encode(h, 3, NULL, 0, stream_bytes, sizeof(stream_bytes), &n);
+    stream_len = n;
     serve(f, 0);
     assert_int_equal(kinesis_subscribe_to_shard(f->client, &req, NULL, on_event, &s, NULL, &err),
                      KINESIS_E_SERVICE_UNAVAILABLE);
@@ -183,13 +154,13 @@ static void without_initial_response_and_exceptions(void **state) {
 
 static void truncated_and_corrupt_streams(void **state) {
     fixture *f = *state;
-    add_event(f, "1", "aGVsbG8=", NULL);
-    add_event(f, "2", "aGVsbG8=", NULL);
-    size_t whole = f->stream_len;
+    add_event("1", "aGVsbG8=", NULL);
+    add_event("2", "aGVsbG8=", NULL);
+    size_t whole = stream_len;
     kinesis_subscribe_to_shard_request req = request();
     kinesis_error err;
     /* the connection ends inside the second message */
-    f->stream_len = whole - 5;
+    stream_len = whole - 5;
     serve(f, 0);
     seen s = {0};
     assert_int_equal(kinesis_subscribe_to_shard(f->client, &req, NULL, on_event, &s, NULL, &err),
@@ -197,8 +168,8 @@ static void truncated_and_corrupt_streams(void **state) {
     assert_int_equal(s.events, 1);
     assert_non_null(strstr(err.message, "truncated"));
     /* a flipped payload byte fails the message CRC */
-    f->stream_len = whole;
-    f->stream[whole - 20] ^= 0x40;
+    stream_len = whole;
+    stream_bytes[whole - 20] ^= 0x40;
     serve(f, 3);
     memset(&s, 0, sizeof(s));
     assert_int_equal(kinesis_subscribe_to_shard(f->client, &req, NULL, on_event, &s, NULL, &err),
@@ -206,8 +177,8 @@ static void truncated_and_corrupt_streams(void **state) {
     assert_non_null(strstr(err.message, "CRC"));
     assert_int_equal(s.events, 1);
     /* an event whose JSON is broken */
-    f->stream_len = 0;
-    add_message(f, "event", ":event-type", "SubscribeToShardEvent", "{\"Records\":[{\"Data\":");
+    stream_len = 0;
+    add_message("event", ":event-type", "SubscribeToShardEvent", "{\"Records\":[{\"Data\":");
     serve(f, 0);
     assert_int_equal(kinesis_subscribe_to_shard(f->client, &req, NULL, on_event, &s, NULL, &err),
                      KINESIS_E_BAD_RESPONSE);
@@ -215,7 +186,7 @@ static void truncated_and_corrupt_streams(void **state) {
 
 static void stop_cancel_and_http_errors(void **state) {
     fixture *f = *state;
-    for (int i = 0; i < 4; i++) add_event(f, "9", "aGVsbG8=", NULL);
+    for (int i = 0; i < 4; i++) add_event("9", "aGVsbG8=", NULL);
     kinesis_subscribe_to_shard_request req = request();
     kinesis_error err;
     serve(f, 0);
@@ -276,10 +247,10 @@ static void fixture_file_from_the_decoder_tests(void **state) {
     size_t len;
     uint8_t *bytes = test_read_file("eventstream/subscribe_to_shard.bin", &len);
     assert_non_null(bytes);
-    assert_true(len < sizeof(f->stream));
-    memcpy(f->stream, bytes, len);
+    assert_true(len < sizeof(stream_bytes));
+    memcpy(stream_bytes, bytes, len);
     free(bytes);
-    f->stream_len = len;
+    stream_len = len;
     serve(f, 11);
     seen s = {0};
     kinesis_error err;
@@ -293,11 +264,13 @@ static void fixture_file_from_the_decoder_tests(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(events_in_any_chunking, setup, teardown),
-        cmocka_unit_test_setup_teardown(without_initial_response_and_exceptions, setup, teardown),
-        cmocka_unit_test_setup_teardown(truncated_and_corrupt_streams, setup, teardown),
-        cmocka_unit_test_setup_teardown(stop_cancel_and_http_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(fixture_file_from_the_decoder_tests, setup, teardown),
+        cmocka_unit_test_setup_teardown(events_in_any_chunking, setup, mock_client_teardown),
+        cmocka_unit_test_setup_teardown(without_initial_response_and_exceptions, setup,
+                                        mock_client_teardown),
+        cmocka_unit_test_setup_teardown(truncated_and_corrupt_streams, setup, mock_client_teardown),
+        cmocka_unit_test_setup_teardown(stop_cancel_and_http_errors, setup, mock_client_teardown),
+        cmocka_unit_test_setup_teardown(fixture_file_from_the_decoder_tests, setup,
+                                        mock_client_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
