@@ -34,7 +34,8 @@ deb_installed() {
 # command is on PATH. (NodeSource's nodejs bundles npm and conflicts with Debian's npm package, so
 # npm is only asked for when no npm command exists.)
 wanted=(cmake:cmake make:make clang:clang pkg-config:pkg-config libcurl4-openssl-dev libssl-dev
-        libyajl-dev libcmocka-dev nodejs:node npm:npm python3:python3 openssl:openssl)
+        libyajl-dev libcmocka-dev nodejs:node npm:npm python3:python3 openssl:openssl
+        python3-pytest)  # pytest for Debian's /usr/bin/python3: the Python binding tests
 missing=()
 for entry in "${wanted[@]}"; do
     pkg=${entry%%:*}
