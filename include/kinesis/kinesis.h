@@ -18,5 +18,6 @@
 #include "kinesis/records.h"
 #include "kinesis/admin.h"
 #include "kinesis/consumers.h"
+#include "kinesis/producer.h"
 
 #endif

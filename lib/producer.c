@@ -1,0 +1,1565 @@
+/* The producer: bounded buffer -> shard prediction -> aggregation per predicted shard ->
+ * PutRecords collection -> sender threads -> per-record results, retries and delivery reports.
+ *
+ * Locking: one mutex (p->mu) guards every queue, map and counter. Sender threads take records
+ * out of the shard queues under the lock, then encode and send without it, then take the lock
+ * again to hand out results. Callbacks run without the lock. */
+#include "producer_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "client_internal.h"
+#include "json.h"
+#include "kinesis/agg.h"
+#include "kinesis/base64.h"
+
+#define REC_OVERHEAD 96u    /* bytes charged per record beyond data and keys */
+#define AGG_REC_EXTRA 48u   /* upper bound of what one record adds to an aggregate beyond bytes */
+#define AGG_FIXED_EXTRA 64u /* magic, MD5, outer key and slack */
+#define MAX_CODES 32u       /* distinct error codes counted by name */
+#define SERVE_BATCH 4096u   /* reports served per lock round trip */
+
+typedef struct kres {
+    atomic_uint refs;
+    char *seq; /* into the same allocation */
+    char shard[];
+} kres;
+
+typedef struct pshard pshard;
+typedef struct pstream pstream;
+
+typedef struct prec {
+    struct prec *next;
+    pstream *stream;
+    pshard *shard; /* current prediction; NULL while unrouted */
+    kinesis_hash_key hk;
+    int64_t put_ms, deadline_ms, first_send_ms;
+    const uint8_t *data;
+    size_t data_len;
+    void *opaque;
+    kres *res; /* on success */
+    char *msg; /* final failure message (owned) */
+    const char *code;
+    uint64_t sub_seq;
+    uint32_t attempts, charge;
+    kinesis_status status, last_error;
+    uint16_t pk_len;
+    uint8_t ehk_len, aggregated;
+    char keys[]; /* pk NUL [ehk NUL] [data copy] */
+} prec;
+
+#define REC_PK(r) ((r)->keys)
+#define REC_EHK(r) ((r)->ehk_len ? (r)->keys + (r)->pk_len + 1 : NULL)
+
+typedef struct rlist {
+    prec *head, *tail;
+    uint32_t count;
+} rlist;
+
+struct pshard {
+    pshard *next_all;
+    char *id;
+    kinesis_hash_key start, end;
+    int open;
+    rlist q;
+    uint64_t bytes;
+    int64_t not_before;
+    uint32_t in_flight;
+    double tok_bytes, tok_recs, factor;
+    int64_t tok_ms;
+    rlist tmp; /* scratch for front re-queueing */
+    int tmp_listed;
+    pshard *tmp_next;
+};
+
+struct pstream {
+    pstream *next;
+    char *name;
+    pshard *all;
+    pshard **map; /* open shards sorted by start */
+    kinesis_shard_map_entry *entries;
+    size_t map_n;
+    int have_map, stale, fetching;
+    int64_t map_ms, map_retry_ms;
+    uint32_t map_failures;
+    rlist unrouted;
+    uint64_t queued, queued_bytes;
+    size_t rr;
+};
+
+typedef struct dist {
+    uint64_t count;
+    double sum, min, max;
+} dist;
+
+struct kinesis_producer {
+    kinesis_client *client;
+    const kinesis_allocator *alloc;
+    kinesis_producer_options o;
+    uint32_t max_record_bytes, request_cap;
+    pthread_mutex_t mu, poll_mu;
+    pthread_cond_t cv_work, cv_report, cv_space;
+    pthread_t *senders;
+    struct sender **ctx; /* one per sender thread */
+    uint32_t nsenders;
+    uint64_t trigger_bytes, trigger_count; /* a stream this full is sent without linger */
+    pthread_t report_thr;
+    int have_report_thr, stop, closing, closed, report_stop;
+    kinesis_status close_status;
+    int flushing;
+    uint32_t idle_senders;
+    int64_t idle_wake;
+    pstream *streams, *rr_stream;
+    uint64_t buffered_bytes, outstanding;
+    rlist reports;
+    uint64_t rng;
+    int64_t next_stats_ms, start_ms;
+    /* statistics */
+    uint64_t received, put_ok, put_failed, data_put, krecs_put, kdata_put, all_errors, requests,
+        retries, misrouted, map_refreshes;
+    dist retries_per_record, buffering, request_time, upk, kpr;
+    char *codes[MAX_CODES];
+    uint64_t code_counts[MAX_CODES + 1];
+    uint32_t ncodes;
+};
+
+/* ---- small helpers ---- */
+
+static void rl_push(rlist *l, prec *r) {
+    r->next = NULL;
+    if (l->tail)
+        l->tail->next = r;
+    else
+        l->head = r;
+    l->tail = r;
+    l->count++;
+}
+
+static prec *rl_pop(rlist *l) {
+    prec *r = l->head;
+    if (!r) return NULL;
+    l->head = r->next;
+    if (!l->head) l->tail = NULL;
+    l->count--;
+    r->next = NULL;
+    return r;
+}
+
+/* Put list `a` in front of `l`. */
+static void rl_prepend(rlist *l, rlist *a) {
+    if (!a->head) return;
+    a->tail->next = l->head;
+    if (!l->tail) l->tail = a->tail;
+    l->head = a->head;
+    l->count += a->count;
+    a->head = a->tail = NULL;
+    a->count = 0;
+}
+
+static uint64_t next_rand(kinesis_producer *p) {
+    uint64_t x = p->rng; /* xorshift64*, under p->mu */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    p->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void dist_add(dist *d, double v) {
+    if (d->count == 0 || v < d->min) d->min = v;
+    if (d->count == 0 || v > d->max) d->max = v;
+    d->count++;
+    d->sum += v;
+}
+
+static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t until_mono_ms) {
+    if (until_mono_ms == INT64_MAX) {
+        pthread_cond_wait(cv, mu);
+        return;
+    }
+    int64_t now = kinesis_now_mono_ms();
+    if (until_mono_ms <= now) return;
+    int64_t delta = until_mono_ms - now;
+    if (delta > 3600000) delta = 3600000;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(delta / 1000);
+    ts.tv_nsec += (long)(delta % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
+}
+
+static int cond_init_mono(pthread_cond_t *cv) {
+    pthread_condattr_t a;
+    if (pthread_condattr_init(&a)) return -1;
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+    return rc;
+}
+
+/* Intern an error code for ErrorsByCode; returns a string owned by the producer. */
+static const char *intern_code(kinesis_producer *p, const char *code) {
+    if (!code || !*code) code = "Unknown";
+    for (uint32_t i = 0; i < p->ncodes; i++)
+        if (strcmp(p->codes[i], code) == 0) {
+            p->code_counts[i]++;
+            return p->codes[i];
+        }
+    if (p->ncodes < MAX_CODES) {
+        char *c = kinesis_strdup(p->alloc, code);
+        if (c) {
+            p->codes[p->ncodes] = c;
+            p->code_counts[p->ncodes++]++;
+            return c;
+        }
+    }
+    p->code_counts[MAX_CODES]++;
+    return "Other";
+}
+
+/* ---- streams and shard maps ---- */
+
+static pstream *stream_find(kinesis_producer *p, const char *name) {
+    for (pstream *s = p->streams; s; s = s->next)
+        if (strcmp(s->name, name) == 0) return s;
+    return NULL;
+}
+
+static pstream *stream_get(kinesis_producer *p, const char *name) {
+    pstream *s = stream_find(p, name);
+    if (s) return s;
+    s = kinesis_mem_calloc(p->alloc, 1, sizeof(*s));
+    if (!s) return NULL;
+    s->name = kinesis_strdup(p->alloc, name);
+    if (!s->name) {
+        kinesis_mem_free(p->alloc, s);
+        return NULL;
+    }
+    s->next = p->streams;
+    p->streams = s;
+    return s;
+}
+
+static pshard *shard_by_id(pstream *s, const char *id) {
+    for (pshard *sh = s->all; sh; sh = sh->next_all)
+        if (strcmp(sh->id, id) == 0) return sh;
+    return NULL;
+}
+
+static pshard *predict(pstream *s, kinesis_hash_key hk) {
+    if (!s->have_map || s->map_n == 0) return NULL;
+    const kinesis_shard_map_entry *e = kinesis_shard_map_lookup(s->entries, s->map_n, hk);
+    return e ? s->map[e - s->entries] : NULL;
+}
+
+static void shard_enqueue(pshard *sh, prec *r) {
+    r->shard = sh;
+    rl_push(&sh->q, r);
+    sh->bytes += r->data_len + r->pk_len;
+    r->stream->queued++;
+    r->stream->queued_bytes += r->data_len + r->pk_len;
+}
+
+/* Route records to the front of their predicted shards, keeping their relative order. Records
+ * without a prediction go to the stream's unrouted list. */
+static void route_front(pstream *s, rlist *l) {
+    pshard *touched = NULL;
+    prec *r;
+    while ((r = rl_pop(l)) != NULL) {
+        pshard *sh = predict(s, r->hk);
+        if (!sh) {
+            r->shard = NULL;
+            rl_push(&s->unrouted, r);
+            s->stale = 1;
+            continue;
+        }
+        r->shard = sh;
+        rl_push(&sh->tmp, r);
+        sh->bytes += r->data_len + r->pk_len;
+        s->queued++;
+        s->queued_bytes += r->data_len + r->pk_len;
+        if (!sh->tmp_listed) {
+            sh->tmp_listed = 1;
+            sh->tmp_next = touched;
+            touched = sh;
+        }
+    }
+    while (touched) {
+        pshard *sh = touched;
+        touched = sh->tmp_next;
+        sh->tmp_listed = 0;
+        rl_prepend(&sh->q, &sh->tmp);
+    }
+}
+
+/* Detach every queued record of a shard. */
+static void shard_take_all(pstream *s, pshard *sh, rlist *out) {
+    prec *r;
+    while ((r = rl_pop(&sh->q)) != NULL) {
+        s->queued--;
+        s->queued_bytes -= r->data_len + r->pk_len;
+        rl_push(out, r);
+    }
+    sh->bytes = 0;
+}
+
+static int cmp_shard(const void *a, const void *b) {
+    const pshard *x = *(pshard *const *)a, *y = *(pshard *const *)b;
+    return kinesis_hash_key_compare(x->start, y->start);
+}
+
+/* Install the open shards of a ListShards result as the stream's map, then re-route records of
+ * shards that closed and records that had no prediction. */
+static kinesis_status install_map(kinesis_producer *p, pstream *s,
+                                  const kinesis_list_shards_result *res) {
+    size_t n = 0;
+    for (size_t i = 0; i < res->shard_count; i++)
+        if (!res->shards[i].ending_sequence_number) n++;
+    pshard **map = kinesis_mem_calloc(p->alloc, n ? n : 1, sizeof(*map));
+    kinesis_shard_map_entry *entries = kinesis_mem_calloc(p->alloc, n ? n : 1, sizeof(*entries));
+    if (!map || !entries) {
+        kinesis_mem_free(p->alloc, map);
+        kinesis_mem_free(p->alloc, entries);
+        return KINESIS_E_NO_MEMORY;
+    }
+    for (pshard *sh = s->all; sh; sh = sh->next_all) sh->open = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < res->shard_count; i++) {
+        const kinesis_shard *src = &res->shards[i];
+        pshard *sh = shard_by_id(s, src->shard_id);
+        if (!sh) {
+            sh = kinesis_mem_calloc(p->alloc, 1, sizeof(*sh));
+            if (sh) sh->id = kinesis_strdup(p->alloc, src->shard_id);
+            if (!sh || !sh->id) {
+                if (sh) kinesis_mem_free(p->alloc, sh);
+                kinesis_mem_free(p->alloc, map);
+                kinesis_mem_free(p->alloc, entries);
+                return KINESIS_E_NO_MEMORY;
+            }
+            sh->factor = 1.0;
+            sh->tok_ms = kinesis_now_mono_ms();
+            sh->tok_bytes = p->o.shard_rate_bytes;
+            sh->tok_recs = p->o.shard_rate_records;
+            sh->next_all = s->all;
+            s->all = sh;
+        }
+        sh->start = src->hash_start;
+        sh->end = src->hash_end;
+        if (!src->ending_sequence_number) {
+            sh->open = 1;
+            map[k++] = sh;
+        }
+    }
+    qsort(map, k, sizeof(*map), cmp_shard);
+    for (size_t i = 0; i < k; i++) {
+        entries[i].start = map[i]->start;
+        entries[i].end = map[i]->end;
+        entries[i].shard_id = map[i]->id;
+    }
+    kinesis_mem_free(p->alloc, s->map);
+    kinesis_mem_free(p->alloc, s->entries);
+    s->map = map;
+    s->entries = entries;
+    s->map_n = k;
+    s->have_map = k > 0;
+    s->stale = 0;
+    s->map_failures = 0;
+    s->map_ms = kinesis_now_mono_ms();
+    p->map_refreshes++;
+    /* Records of closed shards and unrouted records move to the new map. */
+    rlist moved = {0};
+    for (pshard *sh = s->all; sh; sh = sh->next_all)
+        if (!sh->open && sh->q.count) shard_take_all(s, sh, &moved);
+    rlist un = s->unrouted;
+    memset(&s->unrouted, 0, sizeof(s->unrouted));
+    rl_prepend(&un, &moved); /* closed-shard records first: they are older */
+    route_front(s, &un);
+    return KINESIS_OK;
+}
+
+static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const char *fmt, ...)
+    KINESIS_PRINTF(4, 5);
+
+static void fail_list(kinesis_producer *p, rlist *l, kinesis_status st, const char *message) {
+    prec *r;
+    while ((r = rl_pop(l)) != NULL) report_final(p, r, st, "%s", message);
+}
+
+/* ListShards for a stream; called and returning with p->mu held (released during the call). */
+static void fetch_map_locked(kinesis_producer *p, pstream *s) {
+    s->fetching = 1;
+    pthread_mutex_unlock(&p->mu);
+    kinesis_list_shards_request req;
+    memset(&req, 0, sizeof(req));
+    req.stream = s->name;
+    kinesis_list_shards_result res;
+    memset(&res, 0, sizeof(res));
+    kinesis_error err;
+    kinesis_error_clear(&err);
+    kinesis_status st = kinesis_list_shards(p->client, &req, &res, &err);
+    pthread_mutex_lock(&p->mu);
+    s->fetching = 0;
+    if (st == KINESIS_OK) st = install_map(p, s, &res);
+    if (st == KINESIS_OK && !s->have_map) {
+        st = KINESIS_E_RESOURCE_IN_USE;
+        snprintf(err.message, sizeof(err.message), "stream %s has no open shards", s->name);
+    }
+    kinesis_list_shards_result_clean_up(&res);
+    if (st == KINESIS_OK) {
+        /* Bound refreshes asked for by stale predictions; keep backing off while records still
+         * have no shard (a gap in the map). */
+        if (s->unrouted.count) s->map_failures++;
+        uint32_t delay = s->map_failures
+                             ? kinesis_producer_backoff_ms(p->o.retry_base_ms, p->o.retry_max_ms,
+                                                           s->map_failures, next_rand(p))
+                             : 0;
+        s->map_retry_ms = kinesis_now_mono_ms() + (delay < 200 ? 200 : delay);
+    } else {
+        s->map_failures++;
+        uint32_t delay = kinesis_producer_backoff_ms(p->o.retry_base_ms, p->o.retry_max_ms,
+                                                     s->map_failures, next_rand(p));
+        s->map_retry_ms = kinesis_now_mono_ms() + (delay < 50 ? 50 : delay);
+        if (!kinesis_status_is_retryable(st) && st != KINESIS_E_RESOURCE_IN_USE) {
+            /* The stream cannot be used (missing, access denied): give its records back. */
+            char msg[KINESIS_ERROR_MESSAGE_MAX + 64];
+            snprintf(msg, sizeof(msg), "ListShards failed: %s", err.message);
+            intern_code(p, err.type[0] ? err.type : kinesis_status_name(st));
+            fail_list(p, &s->unrouted, st, msg);
+            rlist l = {0};
+            for (pshard *sh = s->all; sh; sh = sh->next_all) shard_take_all(s, sh, &l);
+            fail_list(p, &l, st, msg);
+        } else {
+            /* Retry later; records past their deadline are reported now. */
+            rlist keep = {0};
+            prec *r;
+            int64_t now = kinesis_now_mono_ms();
+            while ((r = rl_pop(&s->unrouted)) != NULL) {
+                if (r->deadline_ms <= now)
+                    report_final(p, r, KINESIS_E_TIMEOUT,
+                                 "record TTL expired before the shard map could be fetched: %s",
+                                 err.message);
+                else
+                    rl_push(&keep, r);
+            }
+            s->unrouted = keep;
+        }
+    }
+    pthread_cond_broadcast(&p->cv_work);
+}
+
+/* ---- reports ---- */
+
+static void report_push(kinesis_producer *p, prec *r) {
+    rl_push(&p->reports, r);
+    pthread_cond_broadcast(&p->cv_report);
+}
+
+static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const char *fmt, ...) {
+    r->status = st;
+    char buf[KINESIS_ERROR_MESSAGE_MAX + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    r->msg = kinesis_strdup(p->alloc, buf);
+    p->put_failed++;
+    dist_add(&p->retries_per_record, r->attempts ? r->attempts - 1 : 0);
+    report_push(p, r);
+}
+
+static void report_ok(kinesis_producer *p, prec *r, kres *res, uint64_t sub, int aggregated) {
+    r->status = KINESIS_OK;
+    r->res = res;
+    atomic_fetch_add(&res->refs, 1);
+    r->sub_seq = sub;
+    r->aggregated = (uint8_t)aggregated;
+    p->put_ok++;
+    p->data_put += r->data_len;
+    dist_add(&p->retries_per_record, r->attempts ? r->attempts - 1 : 0);
+    report_push(p, r);
+}
+
+static void kres_release(kinesis_producer *p, kres *k) {
+    if (k && atomic_fetch_sub(&k->refs, 1) == 1) kinesis_mem_free(p->alloc, k);
+}
+
+static void rec_free(kinesis_producer *p, prec *r) {
+    kres_release(p, r->res);
+    kinesis_mem_free(p->alloc, r->msg);
+    kinesis_mem_free(p->alloc, r);
+}
+
+/* ---- the sender ---- */
+
+typedef struct kentry {
+    pshard *shard;
+    prec *members; /* linked by next, NULL-terminated */
+    uint32_t n;
+    int aggregated;
+    size_t bytes; /* data + partition key as sent */
+} kentry;
+
+typedef struct group {
+    pstream *s;
+    pshard *shard;
+    rlist recs;
+} group;
+
+struct sender {
+    kinesis_producer *p;
+    kinesis_agg_encoder enc;
+    int have_enc;
+    kinesis_buf body;
+    kentry *entries;
+    size_t nentries;
+    group *groups;
+    size_t ngroups, groups_cap;
+    pstream *stream;
+};
+typedef struct sender sender;
+
+static void refill(kinesis_producer *p, pshard *sh, int64_t now) {
+    double dt = (double)(now - sh->tok_ms) / 1000.0;
+    if (dt <= 0) return;
+    sh->tok_ms = now;
+    if (p->o.shard_rate_bytes) {
+        double cap = p->o.shard_rate_bytes * sh->factor;
+        sh->tok_bytes += dt * cap;
+        if (sh->tok_bytes > cap) sh->tok_bytes = cap;
+    }
+    if (p->o.shard_rate_records) {
+        double cap = p->o.shard_rate_records * sh->factor;
+        sh->tok_recs += dt * cap;
+        if (sh->tok_recs > cap) sh->tok_recs = cap;
+    }
+}
+
+/* When the shard's tokens are positive again (ms from now), 0 when they are. */
+static int64_t token_wait(kinesis_producer *p, pshard *sh) {
+    double w = 0;
+    if (p->o.shard_rate_bytes && sh->tok_bytes <= 0)
+        w = -sh->tok_bytes / (p->o.shard_rate_bytes * sh->factor) * 1000.0 + 1;
+    if (p->o.shard_rate_records && sh->tok_recs <= 0) {
+        double w2 = -sh->tok_recs / (p->o.shard_rate_records * sh->factor) * 1000.0 + 1;
+        if (w2 > w) w = w2;
+    }
+    return (int64_t)w;
+}
+
+static uint32_t rec_weight(const prec *r) {
+    return (uint32_t)(r->data_len + r->pk_len + r->ehk_len);
+}
+
+static int group_add(sender *sd, pstream *s, pshard *sh) {
+    if (sd->ngroups == sd->groups_cap) {
+        size_t cap = sd->groups_cap ? sd->groups_cap * 2 : 16;
+        group *g = kinesis_mem_realloc(sd->p->alloc, sd->groups, sd->groups_cap * sizeof(*g),
+                                       cap * sizeof(*g));
+        if (!g) return -1;
+        sd->groups = g;
+        sd->groups_cap = cap;
+    }
+    group *g = &sd->groups[sd->ngroups++];
+    memset(g, 0, sizeof(*g));
+    g->s = s;
+    g->shard = sh;
+    return 0;
+}
+
+/* Pick the next request's records (under p->mu). Returns 1 with sd->groups filled, else 0 and
+ * *wake = when something may become ready. */
+static int select_batch(kinesis_producer *p, sender *sd, int64_t now, int64_t *wake) {
+    sd->ngroups = 0;
+    int ignore_linger = p->flushing > 0 || p->closing;
+    pstream *first = p->rr_stream ? p->rr_stream : p->streams;
+    pstream *s = first;
+    if (!s) return 0;
+    do {
+        pstream *next = s->next ? s->next : p->streams;
+        if (s->have_map && s->queued && !s->fetching) {
+            int triggered = ignore_linger;
+            uint64_t sendable_bytes = 0, sendable_count = 0;
+            for (size_t i = 0; i < s->map_n; i++) {
+                pshard *sh = s->map[i];
+                if (!sh->q.count) continue;
+                if (sh->not_before > now) {
+                    if (sh->not_before < *wake) *wake = sh->not_before;
+                    continue;
+                }
+                if (p->o.ordered && sh->in_flight) continue; /* its result wakes us */
+                refill(p, sh, now);
+                int64_t tw = token_wait(p, sh);
+                if (tw > 0) {
+                    if (now + tw < *wake) *wake = now + tw;
+                    continue;
+                }
+                int64_t ready_at = sh->q.head->put_ms + (int64_t)p->o.linger_ms;
+                if (sh->q.head->attempts > 0 || ready_at <= now)
+                    triggered = 1;
+                else if (ready_at < *wake)
+                    *wake = ready_at;
+                sendable_bytes += sh->bytes;
+                sendable_count += sh->q.count;
+            }
+            if (!triggered && sendable_count) {
+                if (sendable_bytes >= p->trigger_bytes || sendable_count >= p->trigger_count)
+                    triggered = 1;
+            }
+            if (triggered && sendable_count) {
+                /* Take records shard by shard within the request's budget. */
+                int64_t entries_left = p->o.collection_max_count;
+                int64_t bytes_left = p->request_cap;
+                size_t n = s->map_n;
+                size_t start = s->rr % n;
+                for (size_t j = 0; j < n && entries_left > 0 && bytes_left > 0; j++) {
+                    pshard *sh = s->map[(start + j) % n];
+                    if (!sh->q.count || sh->not_before > now || (p->o.ordered && sh->in_flight) ||
+                        token_wait(p, sh) > 0)
+                        continue;
+                    if (group_add(sd, s, sh)) break;
+                    group *g = &sd->groups[sd->ngroups - 1];
+                    int64_t tok_b = p->o.shard_rate_bytes ? (int64_t)sh->tok_bytes + 1 : INT64_MAX;
+                    int64_t tok_r = p->o.shard_rate_records ? (int64_t)sh->tok_recs + 1 : INT64_MAX;
+                    int64_t agg_est = 0, taken_b = 0, taken_e = 0;
+                    uint32_t agg_count = 0;
+                    while (sh->q.head) {
+                        prec *r = sh->q.head;
+                        int64_t w = rec_weight(r);
+                        int64_t need_b = w + (p->o.aggregation ? AGG_REC_EXTRA : 0);
+                        int new_entry = 1;
+                        if (p->o.aggregation && agg_count > 0 &&
+                            agg_est + need_b + AGG_FIXED_EXTRA <= p->o.aggregation_max_bytes &&
+                            agg_count < p->o.aggregation_max_count)
+                            new_entry = 0;
+                        if (new_entry && (entries_left < 1 || taken_e >= tok_r)) break;
+                        /* Ordered: one Kinesis record per shard per request, so a partial
+                         * failure cannot let a later record of the shard overtake. */
+                        if (new_entry && p->o.ordered && taken_e >= 1) break;
+                        if (need_b > bytes_left && (g->recs.count || sd->ngroups > 1)) break;
+                        if (taken_b >= tok_b && g->recs.count) break;
+                        rl_pop(&sh->q);
+                        sh->bytes -= r->data_len + r->pk_len;
+                        s->queued--;
+                        s->queued_bytes -= r->data_len + r->pk_len;
+                        if (r->deadline_ms <= now) {
+                            report_final(p, r, KINESIS_E_TIMEOUT,
+                                         "record TTL (%u ms) expired after %u attempts%s%s",
+                                         p->o.record_ttl_ms, r->attempts,
+                                         r->code ? "; last error: " : "", r->code ? r->code : "");
+                            continue;
+                        }
+                        if (new_entry) {
+                            entries_left--;
+                            taken_e++;
+                            agg_est = 0;
+                            agg_count = 0;
+                        }
+                        agg_est += need_b;
+                        agg_count++;
+                        bytes_left -= need_b;
+                        taken_b += need_b;
+                        if (r->first_send_ms == 0) {
+                            r->first_send_ms = now;
+                            dist_add(&p->buffering, (double)(now - r->put_ms));
+                        }
+                        rl_push(&g->recs, r);
+                    }
+                    if (g->recs.count == 0) {
+                        sd->ngroups--;
+                        continue;
+                    }
+                    sh->in_flight++;
+                    if (p->o.shard_rate_bytes) sh->tok_bytes -= (double)taken_b;
+                    if (p->o.shard_rate_records) sh->tok_recs -= (double)taken_e;
+                }
+                s->rr = (start + 1) % n;
+                if (sd->ngroups) {
+                    p->rr_stream = next;
+                    sd->stream = s;
+                    return 1;
+                }
+            }
+        }
+        s = next;
+    } while (s != first);
+    return 0;
+}
+
+static int append_entry_json(sender *sd, const uint8_t *data, size_t data_len, const char *pk,
+                             size_t pk_len, const char *ehk) {
+    kinesis_buf *b = &sd->body;
+    if (sd->nentries) kinesis_buf_append_char(b, ',');
+    kinesis_buf_append_str(b, "{\"Data\":");
+    kjson_append_base64(b, data, data_len);
+    kinesis_buf_append_str(b, ",\"PartitionKey\":");
+    kjson_append_string(b, pk, pk_len);
+    if (ehk) {
+        kinesis_buf_append_str(b, ",\"ExplicitHashKey\":\"");
+        kinesis_buf_append_str(b, ehk);
+        kinesis_buf_append_char(b, '"');
+    }
+    kinesis_buf_append_char(b, '}');
+    return b->failed ? -1 : 0;
+}
+
+static int emit_finished(sender *sd, pshard *sh, rlist *members) {
+    kinesis_agg_output out;
+    if (kinesis_agg_encoder_finish(&sd->enc, &out) != KINESIS_OK) return -1;
+    kentry *e = &sd->entries[sd->nentries];
+    if (append_entry_json(sd, out.data, out.data_len, out.partition_key, out.partition_key_len,
+                          out.explicit_hash_key))
+        return -1;
+    e->shard = sh;
+    e->members = members->head;
+    e->n = members->count;
+    e->aggregated = out.aggregated;
+    e->bytes = out.data_len + out.partition_key_len;
+    memset(members, 0, sizeof(*members));
+    sd->nentries++;
+    return 0;
+}
+
+static int emit_lone(sender *sd, pshard *sh, prec *r) {
+    kentry *e = &sd->entries[sd->nentries];
+    r->next = NULL;
+    if (append_entry_json(sd, r->data, r->data_len, REC_PK(r), r->pk_len, REC_EHK(r))) return -1;
+    e->shard = sh;
+    e->members = r;
+    e->n = 1;
+    e->aggregated = 0;
+    e->bytes = r->data_len + r->pk_len;
+    sd->nentries++;
+    return 0;
+}
+
+/* Build the PutRecords body from the selected groups (without the lock). Records that do not
+ * fit go to *leftover. Returns 0, or -1 when out of memory (everything is then leftover). */
+static int encode_batch(sender *sd, rlist *leftover) {
+    kinesis_producer *p = sd->p;
+    kinesis_buf_reset(&sd->body);
+    sd->nentries = 0;
+    kinesis_buf_append_char(&sd->body, '{');
+    bool first = true;
+    kinesis_append_stream_member(&sd->body, sd->stream->name, &first);
+    kinesis_buf_append_str(&sd->body, ",\"Records\":[");
+    size_t max_entries = p->o.collection_max_count;
+    size_t bytes_used = 0;
+    int full = 0;
+    for (size_t gi = 0; gi < sd->ngroups; gi++) {
+        group *g = &sd->groups[gi];
+        prec *r;
+        if (!p->o.aggregation) {
+            size_t group_start = sd->nentries;
+            while ((r = rl_pop(&g->recs)) != NULL) {
+                size_t w = r->data_len + r->pk_len;
+                if (full || (p->o.ordered && sd->nentries > group_start) ||
+                    sd->nentries >= max_entries ||
+                    (sd->nentries && bytes_used + w > p->request_cap)) {
+                    full = 1;
+                    rl_push(leftover, r);
+                    continue;
+                }
+                if (emit_lone(sd, g->shard, r)) return -1;
+                bytes_used += w;
+            }
+            continue;
+        }
+        rlist members = {0};
+        size_t group_start = sd->nentries;
+        while ((r = rl_pop(&g->recs)) != NULL) {
+            if (full || (p->o.ordered && sd->nentries > group_start)) {
+                rl_push(leftover, r);
+                continue;
+            }
+            size_t upper = rec_weight(r) + AGG_REC_EXTRA;
+            size_t cur = kinesis_agg_encoder_size(&sd->enc);
+            if (members.count && bytes_used + cur + upper > p->request_cap) {
+                bytes_used += cur;
+                if (emit_finished(sd, g->shard, &members)) return -1;
+                cur = 0;
+            }
+            if (sd->nentries >= max_entries ||
+                (sd->nentries && bytes_used + upper > p->request_cap)) {
+                full = 1;
+                rl_push(leftover, r);
+                continue;
+            }
+            kinesis_agg_record ar = {REC_PK(r),  r->pk_len, REC_EHK(r),
+                                     r->ehk_len, r->data,   r->data_len};
+            kinesis_status st = kinesis_agg_encoder_add(&sd->enc, &ar);
+            if (st == KINESIS_E_AGG_FULL) {
+                bytes_used += kinesis_agg_encoder_size(&sd->enc);
+                if (emit_finished(sd, g->shard, &members)) return -1;
+                if (p->o.ordered) {
+                    rl_push(leftover, r);
+                    continue;
+                }
+                if (sd->nentries >= max_entries || bytes_used + upper > p->request_cap) {
+                    full = 1;
+                    rl_push(leftover, r);
+                    continue;
+                }
+                st = kinesis_agg_encoder_add(&sd->enc, &ar);
+            }
+            if (st == KINESIS_E_RECORD_TOO_LARGE) {
+                /* Too big to share an aggregate: it goes alone (it fits the record limit). */
+                if (members.count) {
+                    bytes_used += kinesis_agg_encoder_size(&sd->enc);
+                    if (emit_finished(sd, g->shard, &members)) return -1;
+                }
+                if (sd->nentries >= max_entries || (p->o.ordered && sd->nentries > group_start) ||
+                    (sd->nentries && bytes_used + r->data_len + r->pk_len > p->request_cap)) {
+                    full = 1;
+                    rl_push(leftover, r);
+                    continue;
+                }
+                if (emit_lone(sd, g->shard, r)) return -1;
+                bytes_used += r->data_len + r->pk_len;
+                continue;
+            }
+            if (st != KINESIS_OK) {
+                /* Validated at put(), so only memory can fail here: retry later. */
+                rl_push(leftover, r);
+                continue;
+            }
+            rl_push(&members, r);
+        }
+        if (members.count) {
+            bytes_used += kinesis_agg_encoder_size(&sd->enc);
+            if (emit_finished(sd, g->shard, &members)) return -1;
+        }
+    }
+    kinesis_buf_append_str(&sd->body, "]}");
+    return sd->body.failed ? -1 : 0;
+}
+
+/* A failed attempt for record r (under p->mu): retry or report. Retried records are collected in
+ * their shard's tmp list (then re-queued in front, in order). */
+static void attempt_failed(kinesis_producer *p, prec *r, kinesis_status st, const char *code,
+                           const char *message, int64_t now, rlist *retry) {
+    r->last_error = st;
+    r->code = intern_code(p, code && *code ? code : kinesis_status_name(st));
+    p->all_errors++;
+    int retryable = kinesis_status_is_retryable(st) || st == KINESIS_E_BAD_RESPONSE ||
+                    st == KINESIS_E_AGG_OUT_OF_RANGE;
+    if (!retryable) {
+        report_final(p, r, st, "%s", message && *message ? message : kinesis_status_str(st));
+    } else if (r->deadline_ms <= now || p->stop) {
+        if (p->stop)
+            report_final(p, r, KINESIS_E_CANCELLED,
+                         "producer closed before the record was delivered; last error: %s %s",
+                         r->code, message ? message : "");
+        else
+            report_final(p, r, KINESIS_E_TIMEOUT,
+                         "record TTL (%u ms) expired after %u attempts; last error: %s %s",
+                         p->o.record_ttl_ms, r->attempts, r->code, message ? message : "");
+    } else {
+        p->retries++;
+        rl_push(retry, r);
+    }
+}
+
+static kres *kres_new(kinesis_producer *p, const char *shard, const char *seq) {
+    size_t a = strlen(shard), b = strlen(seq);
+    kres *k = kinesis_mem_alloc(p->alloc, sizeof(kres) + a + b + 2);
+    if (!k) return NULL;
+    atomic_init(&k->refs, 1);
+    memcpy(k->shard, shard, a + 1);
+    k->seq = k->shard + a + 1;
+    memcpy(k->seq, seq, b + 1);
+    return k;
+}
+
+/* Does every member of an aggregate stored on `actual` lie in its range? */
+static int members_in_range(const kentry *e, const pshard *actual) {
+    for (prec *r = e->members; r; r = r->next)
+        if (kinesis_hash_key_compare(r->hk, actual->start) < 0 ||
+            kinesis_hash_key_compare(r->hk, actual->end) > 0)
+            return 0;
+    return 1;
+}
+
+/* Hand out the results of one request (under p->mu). results NULL = the whole request failed
+ * with st/err. */
+static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
+                            const kinesis_error *err, const kjson *records, int64_t now) {
+    pstream *s = sd->stream;
+    uint32_t http_attempts = err && err->attempts ? err->attempts : 1;
+    rlist retry = {0};
+    for (size_t i = 0; i < sd->ngroups; i++) sd->groups[i].shard->in_flight--;
+    for (size_t i = 0; i < sd->nentries; i++) {
+        kentry *e = &sd->entries[i];
+        pshard *sh = e->shard;
+        for (prec *r = e->members; r; r = r->next) r->attempts += http_attempts;
+        kinesis_status est = st;
+        const char *code = err ? err->type : "";
+        const char *msg = err ? err->message : "";
+        const char *shard_id = NULL, *seq = NULL;
+        if (st == KINESIS_OK) {
+            const kjson *item = records->items[i];
+            const char *ec = kjson_get_string(item, "ErrorCode");
+            if (ec) {
+                est = kinesis_status_from_error_type(ec);
+                if (strcmp(ec, "InternalFailure") == 0) est = KINESIS_E_SERVICE_UNAVAILABLE;
+                code = ec;
+                msg = kjson_get_string(item, "ErrorMessage");
+            } else {
+                shard_id = kjson_get_string(item, "ShardId");
+                seq = kjson_get_string(item, "SequenceNumber");
+                if (!shard_id || !seq) {
+                    est = KINESIS_E_BAD_RESPONSE;
+                    code = "";
+                    msg = "result has neither ErrorCode nor ShardId/SequenceNumber";
+                }
+            }
+        }
+        if (est == KINESIS_OK && strcmp(shard_id, sh->id) != 0) {
+            /* Landed elsewhere: the map is stale (resharding). An aggregate is only good if every
+             * member belongs to the shard that stored it (KCL drops it otherwise). */
+            s->stale = 1;
+            if (e->aggregated && e->n > 1) {
+                pshard *actual = shard_by_id(s, shard_id);
+                while (s->fetching) pthread_cond_wait(&p->cv_work, &p->mu);
+                actual = shard_by_id(s, shard_id);
+                if (!actual || !actual->open) {
+                    fetch_map_locked(p, s);
+                    actual = shard_by_id(s, shard_id);
+                }
+                if (!actual || !members_in_range(e, actual)) {
+                    p->misrouted++;
+                    est = KINESIS_E_AGG_OUT_OF_RANGE;
+                    code = "AggregateOnWrongShard";
+                    msg = "aggregate stored on a shard whose range excludes some members; "
+                          "re-sent";
+                }
+            }
+        }
+        if (est == KINESIS_OK) {
+            kres *k = kres_new(p, shard_id, seq);
+            if (!k) {
+                est = KINESIS_E_NO_MEMORY;
+            } else {
+                p->krecs_put++;
+                p->kdata_put += e->bytes;
+                dist_add(&p->upk, e->n);
+                uint64_t sub = 0;
+                prec *r = e->members;
+                while (r) {
+                    prec *nx = r->next;
+                    report_ok(p, r, k, e->aggregated ? sub : 0, e->aggregated);
+                    sub++;
+                    r = nx;
+                }
+                kres_release(p, k);
+                if (sh->factor < 1.0)
+                    sh->factor = sh->factor + 0.05 > 1.0 ? 1.0 : sh->factor + 0.05;
+                continue;
+            }
+        }
+        /* Failed: only this entry's members are retried. */
+        if (est == KINESIS_E_THROTTLED)
+            sh->factor = sh->factor * 0.5 < 0.05 ? 0.05 : sh->factor * 0.5;
+        uint32_t max_attempts = 0;
+        prec *r = e->members;
+        while (r) {
+            prec *nx = r->next;
+            if (r->attempts > max_attempts) max_attempts = r->attempts;
+            attempt_failed(p, r, est, code, msg, now, &retry);
+            r = nx;
+        }
+        int64_t nb =
+            now + kinesis_producer_backoff_ms(p->o.retry_base_ms, p->o.retry_max_ms,
+                                              max_attempts ? max_attempts : 1, next_rand(p));
+        if (sh->not_before < nb) sh->not_before = nb;
+    }
+    if (retry.count) route_front(s, &retry);
+    if (sd->nentries) dist_add(&p->kpr, (double)sd->nentries);
+    pthread_cond_broadcast(&p->cv_work);
+}
+
+/* Send one request and process its outcome. Called with p->mu held; returns with it held. */
+static void send_batch(kinesis_producer *p, sender *sd) {
+    pthread_mutex_unlock(&p->mu);
+    rlist leftover = {0};
+    int enc_failed = encode_batch(sd, &leftover);
+    kinesis_status st = KINESIS_OK;
+    kinesis_error err;
+    kinesis_error_clear(&err);
+    kinesis_arena *arena = NULL;
+    const kjson *records = NULL;
+    int64_t t0 = kinesis_now_mono_ms();
+    if (enc_failed) {
+        st = kinesis_error_set(&err, KINESIS_E_NO_MEMORY, "out of memory building the request");
+    } else if (sd->nentries) {
+        kinesis_buf resp;
+        kinesis_buf_init(&resp, p->alloc);
+        st = kinesis_client_execute(p->client, "PutRecords", sd->body.data, sd->body.len, &resp,
+                                    &err);
+        if (st == KINESIS_OK) {
+            arena = kinesis_arena_new(p->alloc);
+            kjson *doc = NULL;
+            st = arena ? kjson_parse(arena, resp.data, resp.len, &doc, &err)
+                       : kinesis_error_set(&err, KINESIS_E_NO_MEMORY, "out of memory");
+            if (st == KINESIS_OK) {
+                records = kjson_get_array(doc, "Records");
+                if (!records || records->count != sd->nentries)
+                    st = kinesis_error_set(&err, KINESIS_E_BAD_RESPONSE,
+                                           "PutRecords: %zu results for %zu records",
+                                           records ? records->count : 0, sd->nentries);
+            }
+        }
+        kinesis_buf_clean_up(&resp);
+    }
+    int64_t t1 = kinesis_now_mono_ms();
+    pthread_mutex_lock(&p->mu);
+    if (sd->nentries) {
+        p->requests++;
+        dist_add(&p->request_time, (double)(t1 - t0));
+    }
+    if (enc_failed) {
+        /* Nothing was sent: everything goes back. */
+        for (size_t i = 0; i < sd->nentries; i++)
+            for (prec *r = sd->entries[i].members, *nx; r; r = nx) {
+                nx = r->next;
+                rl_push(&leftover, r);
+            }
+        sd->nentries = 0;
+    }
+    process_results(p, sd, st, &err, records, t1);
+    if (leftover.count) route_front(sd->stream, &leftover);
+    kinesis_arena_destroy(arena);
+}
+
+static void *sender_main(void *arg) {
+    sender *sd = arg;
+    kinesis_producer *p = sd->p;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        int64_t now = kinesis_now_mono_ms();
+        int64_t wake = INT64_MAX;
+        /* Shard maps first: records without a prediction wait for them. */
+        pstream *need = NULL;
+        for (pstream *s = p->streams; s && !need; s = s->next) {
+            if (s->fetching) continue;
+            int want = s->stale || (!s->have_map && s->unrouted.count) ||
+                       (s->have_map && p->o.shard_map_refresh_ms &&
+                        now - s->map_ms >= (int64_t)p->o.shard_map_refresh_ms);
+            if (!want) continue;
+            if (s->map_retry_ms > now) {
+                if (s->map_retry_ms < wake) wake = s->map_retry_ms;
+                continue;
+            }
+            need = s;
+        }
+        if (need) {
+            fetch_map_locked(p, need);
+            continue;
+        }
+        if (select_batch(p, sd, now, &wake)) {
+            if (p->idle_senders) pthread_cond_signal(&p->cv_work);
+            send_batch(p, sd);
+            continue;
+        }
+        for (pstream *s = p->streams; s; s = s->next)
+            if (s->have_map && p->o.shard_map_refresh_ms) {
+                int64_t t = s->map_ms + (int64_t)p->o.shard_map_refresh_ms;
+                if (t < wake) wake = t;
+            }
+        p->idle_senders++;
+        p->idle_wake = wake;
+        timed_wait(&p->cv_work, &p->mu, wake);
+        p->idle_senders--;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* ---- reports served to the caller ---- */
+
+static void serve_stats(kinesis_producer *p, int64_t now);
+
+/* Serve ready reports. Caller holds poll_mu, not mu. */
+static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
+    pthread_mutex_lock(&p->mu);
+    if (!p->reports.head && timeout_ms) {
+        int64_t until = kinesis_now_mono_ms() + timeout_ms;
+        while (!p->reports.head && !p->report_stop && kinesis_now_mono_ms() < until)
+            timed_wait(&p->cv_report, &p->mu, until);
+    }
+    int served = 0;
+    for (;;) {
+        rlist batch = {0};
+        prec *r;
+        while (batch.count < SERVE_BATCH && (r = rl_pop(&p->reports)) != NULL) rl_push(&batch, r);
+        pthread_mutex_unlock(&p->mu);
+        if (!batch.head) break;
+        uint64_t freed_bytes = 0, freed = 0;
+        int64_t now = kinesis_now_mono_ms();
+        while ((r = rl_pop(&batch)) != NULL) {
+            if (p->o.dr_cb) {
+                kinesis_delivery_report rep;
+                rep.status = r->status;
+                rep.stream = r->stream->name;
+                rep.shard_id = r->res ? r->res->shard : "";
+                rep.sequence_number = r->res ? r->res->seq : "";
+                rep.sub_sequence_number = r->sub_seq;
+                rep.aggregated = r->aggregated;
+                rep.attempts = r->attempts;
+                rep.last_error = r->last_error;
+                rep.error_code = r->code ? r->code : "";
+                rep.error_message = r->msg ? r->msg : "";
+                rep.partition_key = REC_PK(r);
+                rep.explicit_hash_key = REC_EHK(r);
+                rep.data = r->data;
+                rep.data_len = r->data_len;
+                rep.opaque = r->opaque;
+                rep.latency_ms = now - r->put_ms;
+                p->o.dr_cb(p->o.dr_user, &rep);
+            }
+            freed_bytes += r->charge;
+            freed++;
+            rec_free(p, r);
+            served++;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->buffered_bytes -= freed_bytes;
+        p->outstanding -= freed;
+        pthread_cond_broadcast(&p->cv_space);
+    }
+    return served;
+}
+
+static void *report_main(void *arg) {
+    kinesis_producer *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->poll_mu);
+        serve_reports(p, 200);
+        serve_stats(p, kinesis_now_mono_ms());
+        pthread_mutex_unlock(&p->poll_mu);
+        pthread_mutex_lock(&p->mu);
+        int done = p->report_stop && !p->reports.head;
+        pthread_mutex_unlock(&p->mu);
+        if (done) break;
+    }
+    return NULL;
+}
+
+/* ---- statistics ---- */
+
+static void dist_json(kinesis_buf *b, const char *name, const dist *d) {
+    kinesis_buf_appendf(b,
+                        ",\"%s\":{\"count\":%llu,\"avg\":%.3f,\"min\":%.3f,\"max\":%.3f,"
+                        "\"sum\":%.3f}",
+                        name, (unsigned long long)d->count, d->count ? d->sum / d->count : 0.0,
+                        d->min, d->max, d->sum);
+}
+
+static char *stats_build(kinesis_producer *p, size_t *len) {
+    kinesis_buf b;
+    kinesis_buf_init(&b, p->alloc);
+    pthread_mutex_lock(&p->mu);
+    int64_t now = kinesis_now_mono_ms();
+    uint64_t in_flight = 0, queued = 0;
+    for (pstream *s = p->streams; s; s = s->next) {
+        queued += s->queued + s->unrouted.count;
+        for (pshard *sh = s->all; sh; sh = sh->next_all) in_flight += sh->in_flight;
+    }
+    kinesis_buf_appendf(
+        &b,
+        "{\"UptimeMs\":%lld,\"UserRecordsReceived\":%llu,\"UserRecordsPending\":%llu,"
+        "\"UserRecordsQueued\":%llu,\"UserRecordsPut\":%llu,\"UserRecordsFailed\":%llu,"
+        "\"UserRecordsDataPut\":%llu,\"KinesisRecordsPut\":%llu,\"KinesisRecordsDataPut\":%llu,"
+        "\"PutRecordsRequests\":%llu,\"RequestsInFlight\":%llu,\"BufferedBytes\":%llu,"
+        "\"AllErrors\":%llu,\"Retries\":%llu,\"AggregatesOnWrongShard\":%llu,"
+        "\"ShardMapRefreshes\":%llu,\"ErrorsByCode\":{",
+        (long long)(now - p->start_ms), (unsigned long long)p->received,
+        (unsigned long long)p->outstanding, (unsigned long long)queued,
+        (unsigned long long)p->put_ok, (unsigned long long)p->put_failed,
+        (unsigned long long)p->data_put, (unsigned long long)p->krecs_put,
+        (unsigned long long)p->kdata_put, (unsigned long long)p->requests,
+        (unsigned long long)in_flight, (unsigned long long)p->buffered_bytes,
+        (unsigned long long)p->all_errors, (unsigned long long)p->retries,
+        (unsigned long long)p->misrouted, (unsigned long long)p->map_refreshes);
+    for (uint32_t i = 0; i < p->ncodes; i++) {
+        if (i) kinesis_buf_append_char(&b, ',');
+        kjson_append_cstring(&b, p->codes[i]);
+        kinesis_buf_appendf(&b, ":%llu", (unsigned long long)p->code_counts[i]);
+    }
+    if (p->code_counts[MAX_CODES])
+        kinesis_buf_appendf(&b, "%s\"Other\":%llu", p->ncodes ? "," : "",
+                            (unsigned long long)p->code_counts[MAX_CODES]);
+    kinesis_buf_append_char(&b, '}');
+    dist_json(&b, "RetriesPerRecord", &p->retries_per_record);
+    dist_json(&b, "BufferingTime", &p->buffering);
+    dist_json(&b, "RequestTime", &p->request_time);
+    dist_json(&b, "UserRecordsPerKinesisRecord", &p->upk);
+    dist_json(&b, "KinesisRecordsPerPutRecordsRequest", &p->kpr);
+    kinesis_buf_append_char(&b, '}');
+    pthread_mutex_unlock(&p->mu);
+    if (b.failed) {
+        kinesis_buf_clean_up(&b);
+        return NULL;
+    }
+    return kinesis_buf_detach(&b, len);
+}
+
+static void serve_stats(kinesis_producer *p, int64_t now) {
+    if (!p->o.stats_cb || !p->o.stats_interval_ms || now < p->next_stats_ms) return;
+    p->next_stats_ms = now + p->o.stats_interval_ms;
+    size_t len = 0;
+    char *json = stats_build(p, &len);
+    if (json) p->o.stats_cb(p->o.stats_user, json, len);
+    kinesis_mem_free(p->alloc, json);
+}
+
+/* ---- public API ---- */
+
+static void producer_free(kinesis_producer *p) {
+    for (pstream *s = p->streams, *sn; s; s = sn) {
+        sn = s->next;
+        for (pshard *sh = s->all, *nx; sh; sh = nx) {
+            nx = sh->next_all;
+            kinesis_mem_free(p->alloc, sh->id);
+            kinesis_mem_free(p->alloc, sh);
+        }
+        kinesis_mem_free(p->alloc, s->map);
+        kinesis_mem_free(p->alloc, s->entries);
+        kinesis_mem_free(p->alloc, s->name);
+        kinesis_mem_free(p->alloc, s);
+    }
+    for (uint32_t i = 0; i < p->ncodes; i++) kinesis_mem_free(p->alloc, p->codes[i]);
+    kinesis_mem_free(p->alloc, p->senders);
+    kinesis_mem_free(p->alloc, p->ctx);
+    pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->poll_mu);
+    pthread_cond_destroy(&p->cv_work);
+    pthread_cond_destroy(&p->cv_report);
+    pthread_cond_destroy(&p->cv_space);
+    kinesis_mem_free(p->alloc, p);
+}
+
+static void sender_free(kinesis_producer *p, sender *sd) {
+    if (!sd) return;
+    if (sd->have_enc) kinesis_agg_encoder_clean_up(&sd->enc);
+    kinesis_buf_clean_up(&sd->body);
+    kinesis_mem_free(p->alloc, sd->entries);
+    kinesis_mem_free(p->alloc, sd->groups);
+    kinesis_mem_free(p->alloc, sd);
+}
+
+kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_producer_options *opts,
+                                    kinesis_producer **out, kinesis_error *err) {
+    kinesis_error_clear(err);
+    if (out) *out = NULL;
+    if (!client || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    kinesis_producer_options o;
+    if (opts)
+        o = *opts;
+    else
+        kinesis_producer_options_init(&o);
+    kinesis_status st = kinesis_producer_options_check(&o, err);
+    if (st) return st;
+    uint32_t max_rec = kinesis_client_max_record_bytes(client);
+    if (o.aggregation_max_bytes > max_rec)
+        return kinesis_error_set(err, KINESIS_E_CONFIG,
+                                 "producer option aggregation_max_bytes = %u is over the client's "
+                                 "max_record_bytes (%u)",
+                                 o.aggregation_max_bytes, max_rec);
+    const kinesis_allocator *a = kinesis_client_allocator(client);
+    kinesis_producer *p = kinesis_mem_calloc(a, 1, sizeof(*p));
+    if (!p) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    p->client = client;
+    p->alloc = a;
+    p->o = o;
+    p->max_record_bytes = max_rec;
+    p->request_cap = o.collection_max_bytes;
+    uint32_t client_cap = kinesis_client_max_put_records_bytes(client);
+    if (client_cap && client_cap < p->request_cap) p->request_cap = client_cap;
+    p->trigger_bytes = p->request_cap;
+    p->trigger_count = o.aggregation ? UINT64_MAX : o.collection_max_count;
+    if (o.aggregation &&
+        (uint64_t)o.aggregation_max_bytes * o.collection_max_count < p->trigger_bytes)
+        p->trigger_bytes = (uint64_t)o.aggregation_max_bytes * o.collection_max_count;
+    p->start_ms = kinesis_now_mono_ms();
+    p->next_stats_ms = p->start_ms + o.stats_interval_ms;
+    p->rng = (uint64_t)kinesis_now_wall_ms() * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)p;
+    if (!p->rng) p->rng = 1;
+    if (pthread_mutex_init(&p->mu, NULL) || pthread_mutex_init(&p->poll_mu, NULL) ||
+        cond_init_mono(&p->cv_work) || cond_init_mono(&p->cv_report) ||
+        cond_init_mono(&p->cv_space)) {
+        kinesis_mem_free(a, p);
+        return kinesis_error_set(err, KINESIS_E_UNSUPPORTED, "cannot create mutexes");
+    }
+    p->senders = kinesis_mem_calloc(a, o.max_in_flight, sizeof(pthread_t));
+    p->ctx = kinesis_mem_calloc(a, o.max_in_flight, sizeof(sender *));
+    if (!p->senders || !p->ctx) {
+        producer_free(p);
+        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    sender **ctx = p->ctx;
+    for (uint32_t i = 0; i < o.max_in_flight; i++) {
+        sender *sd = kinesis_mem_calloc(a, 1, sizeof(*sd));
+        if (!sd) break;
+        sd->p = p;
+        kinesis_buf_init(&sd->body, a);
+        sd->entries = kinesis_mem_calloc(a, o.collection_max_count, sizeof(kentry));
+        kinesis_agg_encoder_options eo;
+        memset(&eo, 0, sizeof(eo));
+        eo.max_record_bytes = o.aggregation_max_bytes;
+        eo.max_records = o.aggregation_max_count == UINT32_MAX ? 0 : o.aggregation_max_count;
+        if (sd->entries && kinesis_agg_encoder_init(&sd->enc, &eo, a) == KINESIS_OK)
+            sd->have_enc = 1;
+        ctx[i] = sd;
+        if (!sd->have_enc) break;
+        if (pthread_create(&p->senders[i], NULL, sender_main, sd) != 0) break;
+        p->nsenders++;
+    }
+    if (p->nsenders < o.max_in_flight) {
+        kinesis_producer_close(p, 0);
+        kinesis_producer_destroy(p);
+        return kinesis_error_set(err, KINESIS_E_UNSUPPORTED, "cannot start sender threads");
+    }
+    if (o.report_thread) {
+        if (pthread_create(&p->report_thr, NULL, report_main, p) != 0) {
+            kinesis_producer_close(p, 0);
+            kinesis_producer_destroy(p);
+            return kinesis_error_set(err, KINESIS_E_UNSUPPORTED, "cannot start the report thread");
+        }
+        p->have_report_thr = 1;
+    }
+    *out = p;
+    return KINESIS_OK;
+}
+
+kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_record *rec,
+                                    kinesis_error *err) {
+    if (!p || !rec) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!rec->data && rec->data_len)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "data is NULL");
+    if (!rec->stream || !*rec->stream)
+        return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
+    if (kinesis_validate_partition_key(rec->partition_key) != KINESIS_OK)
+        return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
+                                 "partition key must be 1 to 256 characters of valid UTF-8");
+    size_t pk_len = strlen(rec->partition_key);
+    size_t ehk_len = 0;
+    kinesis_hash_key hk;
+    if (rec->explicit_hash_key) {
+        ehk_len = strlen(rec->explicit_hash_key);
+        if (kinesis_hash_key_parse(rec->explicit_hash_key, ehk_len, &hk) != KINESIS_OK)
+            return kinesis_error_set(err, KINESIS_E_INVALID_EXPLICIT_HASH_KEY,
+                                     "explicit hash key must be a decimal integer in [0, 2^128)");
+    } else {
+        hk = kinesis_hash_key_of_partition_key(NULL, rec->partition_key, pk_len);
+    }
+    if (rec->data_len + pk_len > p->max_record_bytes)
+        return kinesis_error_set(err, KINESIS_E_RECORD_TOO_LARGE,
+                                 "data plus partition key is %zu bytes, over the %u-byte limit",
+                                 rec->data_len + pk_len, p->max_record_bytes);
+    int lend = (rec->flags & KINESIS_PRODUCER_F_LEND) != 0;
+    size_t size =
+        sizeof(prec) + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0) + (lend ? 0 : rec->data_len);
+    prec *r = kinesis_mem_alloc(p->alloc, size);
+    if (!r) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    memset(r, 0, sizeof(*r));
+    memcpy(r->keys, rec->partition_key, pk_len + 1);
+    if (ehk_len) memcpy(r->keys + pk_len + 1, rec->explicit_hash_key, ehk_len + 1);
+    char *dcopy = r->keys + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0);
+    if (lend) {
+        r->data = rec->data;
+    } else {
+        if (rec->data_len) memcpy(dcopy, rec->data, rec->data_len);
+        r->data = (const uint8_t *)dcopy;
+    }
+    r->data_len = rec->data_len;
+    r->pk_len = (uint16_t)pk_len;
+    r->ehk_len = (uint8_t)ehk_len;
+    r->hk = hk;
+    r->opaque = rec->opaque;
+    r->charge = (uint32_t)(rec->data_len + pk_len + ehk_len + REC_OVERHEAD);
+
+    pthread_mutex_lock(&p->mu);
+    int64_t until = -1;
+    for (;;) {
+        if (p->closing) {
+            pthread_mutex_unlock(&p->mu);
+            kinesis_mem_free(p->alloc, r);
+            return kinesis_error_set(err, KINESIS_E_CANCELLED, "the producer is closing");
+        }
+        int fits = p->outstanding == 0 || (p->buffered_bytes + r->charge <= p->o.max_buffer_bytes &&
+                                           p->outstanding + 1 <= p->o.max_buffer_records);
+        if (fits) break;
+        if (!p->o.put_block_ms) {
+            pthread_mutex_unlock(&p->mu);
+            kinesis_mem_free(p->alloc, r);
+            return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
+                                     "producer buffer full (%llu records, %llu bytes); poll() to "
+                                     "serve delivery reports",
+                                     (unsigned long long)p->outstanding,
+                                     (unsigned long long)p->buffered_bytes);
+        }
+        int64_t now = kinesis_now_mono_ms();
+        if (until < 0) until = now + p->o.put_block_ms;
+        if (now >= until) {
+            pthread_mutex_unlock(&p->mu);
+            kinesis_mem_free(p->alloc, r);
+            return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
+                                     "producer buffer still full after %u ms", p->o.put_block_ms);
+        }
+        timed_wait(&p->cv_space, &p->mu, until);
+    }
+    pstream *s = stream_get(p, rec->stream);
+    if (!s) {
+        pthread_mutex_unlock(&p->mu);
+        kinesis_mem_free(p->alloc, r);
+        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    int64_t now = kinesis_now_mono_ms();
+    r->stream = s;
+    r->put_ms = now;
+    r->deadline_ms = kinesis_producer_deadline(now, p->o.record_ttl_ms);
+    p->received++;
+    p->outstanding++;
+    p->buffered_bytes += r->charge;
+    pshard *sh = predict(s, r->hk);
+    int wake = 0;
+    if (sh) {
+        shard_enqueue(sh, r);
+        int64_t ready = now + (int64_t)p->o.linger_ms;
+        uint64_t w = rec->data_len + pk_len;
+        if (ready < p->idle_wake ||
+            (s->queued_bytes >= p->trigger_bytes && s->queued_bytes - w < p->trigger_bytes) ||
+            s->queued == p->trigger_count)
+            wake = 1;
+    } else {
+        rl_push(&s->unrouted, r);
+        wake = s->unrouted.count == 1;
+    }
+    if (wake && p->idle_senders) {
+        p->idle_wake = now;
+        pthread_cond_signal(&p->cv_work);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return KINESIS_OK;
+}
+
+int kinesis_producer_poll(kinesis_producer *p, uint32_t timeout_ms) {
+    if (!p) return 0;
+    int served = 0;
+    if (p->have_report_thr) {
+        if (timeout_ms) kinesis_sleep_ms(timeout_ms > 100 ? 100 : timeout_ms);
+        pthread_mutex_lock(&p->poll_mu);
+        serve_stats(p, kinesis_now_mono_ms());
+        pthread_mutex_unlock(&p->poll_mu);
+        return 0;
+    }
+    pthread_mutex_lock(&p->poll_mu);
+    served = serve_reports(p, timeout_ms);
+    serve_stats(p, kinesis_now_mono_ms());
+    pthread_mutex_unlock(&p->poll_mu);
+    return served;
+}
+
+uint64_t kinesis_producer_outstanding(kinesis_producer *p) {
+    if (!p) return 0;
+    pthread_mutex_lock(&p->mu);
+    uint64_t n = p->outstanding;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+kinesis_status kinesis_producer_flush(kinesis_producer *p, uint32_t timeout_ms) {
+    if (!p) return KINESIS_E_INVALID_ARGUMENT;
+    int64_t until = kinesis_now_mono_ms() + timeout_ms;
+    pthread_mutex_lock(&p->mu);
+    p->flushing++;
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    kinesis_status st = KINESIS_OK;
+    for (;;) {
+        int64_t now = kinesis_now_mono_ms();
+        if (kinesis_producer_outstanding(p) == 0) break;
+        if (now >= until) {
+            st = KINESIS_E_TIMEOUT;
+            break;
+        }
+        int64_t left = until - now;
+        uint32_t step = left > 100 ? 100 : (uint32_t)left;
+        if (p->have_report_thr) {
+            pthread_mutex_lock(&p->mu);
+            if (p->outstanding) timed_wait(&p->cv_space, &p->mu, now + step);
+            pthread_mutex_unlock(&p->mu);
+        } else {
+            kinesis_producer_poll(p, step);
+        }
+    }
+    pthread_mutex_lock(&p->mu);
+    p->flushing--;
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+kinesis_status kinesis_producer_close(kinesis_producer *p, uint32_t timeout_ms) {
+    if (!p) return KINESIS_E_INVALID_ARGUMENT;
+    if (p->closed) return p->close_status;
+    kinesis_status st = p->nsenders ? kinesis_producer_flush(p, timeout_ms) : KINESIS_OK;
+    pthread_mutex_lock(&p->mu);
+    p->closing = 1;
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_cond_broadcast(&p->cv_space);
+    pthread_mutex_unlock(&p->mu);
+    for (uint32_t i = 0; i < p->nsenders; i++) pthread_join(p->senders[i], NULL);
+    for (uint32_t i = 0; p->ctx && i < p->o.max_in_flight; i++) {
+        sender_free(p, p->ctx[i]);
+        p->ctx[i] = NULL;
+    }
+    p->nsenders = 0;
+    /* Everything still queued is given up, with a report each. */
+    pthread_mutex_lock(&p->mu);
+    uint64_t given_up = 0;
+    for (pstream *s = p->streams; s; s = s->next) {
+        rlist l = {0};
+        for (pshard *sh = s->all; sh; sh = sh->next_all) shard_take_all(s, sh, &l);
+        rl_prepend(&l, &s->unrouted);
+        given_up += l.count;
+        fail_list(p, &l, KINESIS_E_CANCELLED, "producer closed before the record was delivered");
+    }
+    if (given_up && st == KINESIS_OK) st = KINESIS_E_TIMEOUT;
+    p->report_stop = 1;
+    pthread_cond_broadcast(&p->cv_report);
+    pthread_mutex_unlock(&p->mu);
+    if (p->have_report_thr) {
+        pthread_join(p->report_thr, NULL);
+        p->have_report_thr = 0;
+    }
+    pthread_mutex_lock(&p->poll_mu);
+    serve_reports(p, 0);
+    pthread_mutex_unlock(&p->poll_mu);
+    p->closed = 1;
+    p->close_status = st;
+    return st;
+}
+
+void kinesis_producer_destroy(kinesis_producer *p) {
+    if (!p) return;
+    if (!p->closed) kinesis_producer_close(p, 0);
+    producer_free(p);
+}
+
+kinesis_status kinesis_producer_stats_json(kinesis_producer *p, char **out, size_t *len) {
+    if (!p || !out) return KINESIS_E_INVALID_ARGUMENT;
+    size_t n = 0;
+    *out = stats_build(p, &n);
+    if (!*out) return KINESIS_E_NO_MEMORY;
+    if (len) *len = n;
+    return KINESIS_OK;
+}
