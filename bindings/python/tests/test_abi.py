@@ -38,7 +38,7 @@ def test_layout_matches_headers(tmp_path):
             m = __import__("libkinesis._%s_ffi" % mod, fromlist=["STRUCTS"])
             for name, cls in m.STRUCTS.items():
                 register(name, cls)
-        except ImportError:
+        except (ImportError, AttributeError):  # library or header without that part
             pass
     lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <kinesis/kinesis.h>"]
     for h in ("producer", "consumer"):

@@ -14,11 +14,30 @@ from .client import Client, Paginator, Waiter
 from .errors import *  # noqa: F401,F403  (one class per service error type)
 from .errors import KinesisError, ParamValidationError
 
+
+
+def __getattr__(name: str):
+    """Producer and Consumer load their C declarations on first use, so a library built
+    without them still serves the client and aggregation."""
+    if name in ("Producer", "DeliveryReport", "FlushTimeoutError"):
+        from . import producer
+
+        return getattr(producer, name)
+    if name in ("Consumer",):
+        from . import consumer
+
+        return getattr(consumer, name)
+    raise AttributeError("module 'libkinesis' has no attribute %r" % name)
+
+
 __version__ = "0.1.0"
 library_version: str = _lib.kinesis_version().decode()
 
 __all__ = [
     "Client",
+    "Producer",
+    "DeliveryReport",
+    "Consumer",
     "Paginator",
     "Waiter",
     "UserRecord",
