@@ -29,12 +29,15 @@ const uint8_t kinesis_agg_magic_[4] = {0xF3, 0x89, 0x9A, 0xC2};
 
 static uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
-static uint32_t hash_bytes(const uint8_t *p, size_t n, uint64_t seed) {
+/* Hash of n bytes; *high collects the bytes' top bits (0 = all ASCII) so the caller can skip
+ * UTF-8 validation for ASCII keys without a second pass. */
+static uint32_t hash_bytes_hi(const uint8_t *p, size_t n, uint64_t seed, uint64_t *high) {
     const uint64_t k = 0x9E3779B97F4A7C15ull;
-    uint64_t h = seed ^ ((uint64_t)n * k);
+    uint64_t h = seed ^ ((uint64_t)n * k), hi = 0;
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
+        hi |= w;
         h = rotl64((h ^ w) * k, 31);
         p += 8;
         n -= 8;
@@ -43,11 +46,18 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n, uint64_t seed) {
     for (size_t i = 0; i < n; i++) {
         w |= (uint64_t)p[i] << (8 * i);
     }
+    hi |= w;
+    *high = hi & 0x8080808080808080ull;
     h = (h ^ w) * k;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     return (uint32_t)(h >> 32);
+}
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n, uint64_t seed) {
+    uint64_t high;
+    return hash_bytes_hi(p, n, seed, &high);
 }
 
 /* Validate UTF-8 and count characters: ASCII words are skipped eight bytes at a time (keys are
@@ -418,12 +428,15 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
     }
     /* Start fetching the key's slot while the key is validated (the table is often larger than
      * the L1/L2 caches). Allocating mode keeps the table at most 3/4 full. */
-    const uint32_t pk_hash = hash_bytes((const uint8_t *)rec->partition_key, rec->partition_key_len,
-                                        0x243F6A8885A308D3ull);
+    uint64_t high;
+    const uint32_t pk_hash = hash_bytes_hi((const uint8_t *)rec->partition_key,
+                                           rec->partition_key_len, 0x243F6A8885A308D3ull, &high);
     PREFETCH(&e->slots_[pk_hash & e->slot_mask_]);
-    st = check_partition_key(rec->partition_key, rec->partition_key_len);
-    if (st != KINESIS_OK) {
-        return st;
+    if (high || rec->partition_key_len > PK_MAX_CHARS) { /* not plain ASCII of <= 256 chars */
+        st = check_partition_key(rec->partition_key, rec->partition_key_len);
+        if (st != KINESIS_OK) {
+            return st;
+        }
     }
     const size_t limit = limit_of(e);
     if (rec->data_len > limit) {
