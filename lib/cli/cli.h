@@ -91,5 +91,7 @@ int cli_cmd_deaggregate(const cli_globals *g, int argc, char **argv);
 int cli_cmd_wait(const cli_globals *g, int argc, char **argv);
 /* SubscribeToShard from a request built by the command table: one JSON line per event. */
 int cli_subscribe_to_shard(const cli_globals *g, const char *request_json);
+/* kinesis produce: stdin lines through the producer (cmd_produce.c). */
+int cli_cmd_produce(const cli_globals *g, int argc, char **argv);
 
 #endif

@@ -55,6 +55,8 @@ static void print_command_list(FILE *f) {
             "Expand KPL-aggregated records (JSON lines) into their user records.");
     fprintf(f, "  %-34s %s\n", "wait",
             "Wait for stream-exists, stream-not-exists or consumer-active (boto3's waiters).");
+    fprintf(f, "  %-34s %s\n", "produce",
+            "Put stdin lines through the producer (batching, aggregation, retries).");
 }
 
 /* ---- helpers declared in cli.h ---- */
@@ -368,6 +370,7 @@ int main(int argc, char **argv) {
     if (strcmp(name, "aggregate") == 0) return cli_cmd_aggregate(&g, cargc, cargv);
     if (strcmp(name, "deaggregate") == 0) return cli_cmd_deaggregate(&g, cargc, cargv);
     if (strcmp(name, "wait") == 0) return cli_cmd_wait(&g, cargc, cargv);
+    if (strcmp(name, "produce") == 0) return cli_cmd_produce(&g, cargc, cargv);
     const cli_command_def *def = cli_find_command(name);
     if (!def) {
         fprintf(stderr, "kinesis: error: unknown command '%s' (see: kinesis help)\n", name);
