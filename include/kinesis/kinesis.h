@@ -19,5 +19,6 @@
 #include "kinesis/admin.h"
 #include "kinesis/consumers.h"
 #include "kinesis/producer.h"
+#include "kinesis/consumer.h"
 
 #endif
