@@ -51,6 +51,8 @@ def test_pip_install_offline_into_clean_venv(tmp_path):
     assert subprocess.run([vpy, "-c", "import wheel"], capture_output=True).returncode != 0
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     env.pop("PYTHONPATH", None)
+    if env.get("LIBKINESIS_LIBRARY"):
+        env["LIBKINESIS_LIBRARY"] = os.path.abspath(env["LIBKINESIS_LIBRARY"])
     p = subprocess.run([vpy, "-m", "pip", "install", "--no-index", PKG], env=env,
                        capture_output=True, text=True, cwd=str(tmp_path))
     assert p.returncode == 0, p.stdout + p.stderr
