@@ -14,6 +14,7 @@ static const char consume_usage[] =
     "         [--checkpoint FILE] [--application NAME] [--max-records N] [--idle-exit-ms MS]\n"
     "         [--efo CONSUMER_NAME] [--format json|text] [--checkpoint-every N]\n"
     "         [--checkpoint-interval-ms MS] [--idle-interval-ms MS] [--shard-sync-ms MS]\n"
+    "         [--records-per-call N]\n"
     "Reads every shard (children after their parents), deaggregates KPL records and prints one\n"
     "JSON line per user record: ShardId, SequenceNumber, SubSequenceNumber, PartitionKey,\n"
     "ExplicitHashKey (when present), ApproximateArrivalTimestamp, Data (base64). --format text\n"
@@ -145,7 +146,7 @@ int cli_cmd_consume(const cli_globals *g, int argc, char **argv) {
     const char *format = "json", *application = "kinesis-cli";
     double ts = 0;
     uint32_t max_records = 0, idle_exit = 0, cp_every = 1000, cp_interval = 1000;
-    uint32_t idle_interval = 0, sync_ms = 0;
+    uint32_t idle_interval = 0, sync_ms = 0, per_call = 0;
     int have_idle_interval = 0, have_sync = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -204,6 +205,12 @@ int cli_cmd_consume(const cli_globals *g, int argc, char **argv) {
         else if (!strcmp(a, "--idle-interval-ms")) {
             bad = parse_u32(a, v, &idle_interval);
             have_idle_interval = 1;
+        } else if (!strcmp(a, "--records-per-call")) {
+            bad = parse_u32(a, v, &per_call);
+            if (!bad && (per_call < 1 || per_call > 10000)) {
+                fprintf(stderr, "kinesis consume: error: --records-per-call takes 1 to 10000\n");
+                bad = 1;
+            }
         } else if (!strcmp(a, "--shard-sync-ms")) {
             bad = parse_u32(a, v, &sync_ms);
             have_sync = 1;
@@ -259,6 +266,7 @@ int cli_cmd_consume(const cli_globals *g, int argc, char **argv) {
     o.efo_consumer_name = efo;
     if (have_idle_interval) o.idle_interval_ms = idle_interval;
     if (have_sync) o.shard_sync_interval_ms = sync_ms;
+    if (per_call) o.max_records_per_call = per_call;
 
     kinesis_record_consumer *c = NULL;
     kinesis_status st = kinesis_consumer_new(client, &o, &c, &err);
