@@ -32,9 +32,9 @@ typedef enum { LAYOUT1, LAYOUT2, KINESIS } layout;
 
 typedef struct vcase {
     layout lay;
-    char dir[256];  /* relative to tests/data */
-    char name[128]; /* file stem for layouts 1 and 3 */
-    char label[200];
+    char dir[1024]; /* relative to tests/data */
+    char name[256]; /* file stem for layouts 1 and 3 */
+    char label[1024];
 } vcase;
 
 static vcase cases[MAX_CASES];
@@ -48,13 +48,13 @@ static int file_exists(const char *rel) {
 }
 
 static char *read_rel(const char *dir, const char *file, size_t *len) {
-    char rel[512];
+    char rel[2048];
     snprintf(rel, sizeof(rel), "%s/%s", dir, file);
     return (char *)test_read_file(rel, len);
 }
 
 static char *read_case_file(const vcase *c, const char *ext, size_t *len) {
-    char f[256];
+    char f[512];
     snprintf(f, sizeof(f), "%s.%s", c->name, ext);
     return read_rel(c->dir, f, len);
 }
@@ -76,7 +76,7 @@ static void scan_stem_layout(layout lay, const char *root, const char *prefix, i
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
-        char sub[256], req[512], label[200];
+        char sub[1024], req[2048], label[1024];
         snprintf(sub, sizeof(sub), "%s/%s", root, e->d_name);
         snprintf(req, sizeof(req), "%s/%s.req", sub, e->d_name);
         snprintf(label, sizeof(label), "%s/%s", prefix, e->d_name);
@@ -94,7 +94,7 @@ static void scan_layout2(const char *root) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
-        char sub[256], req[512], label[200];
+        char sub[1024], req[2048], label[1024];
         snprintf(sub, sizeof(sub), "%s/%s", root, e->d_name);
         snprintf(req, sizeof(req), "%s/request.txt", sub);
         snprintf(label, sizeof(label), "v4/%s", e->d_name);
