@@ -22,3 +22,9 @@ if(TARGET kinesis_cli)
       --scenario cli
     TIMEOUT 600 LABELS producer)
 endif()
+if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
+  add_test(NAME integration.producer.readme
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/producer_readme.py
+      $<TARGET_FILE:kinesis_cli> ${PROJECT_SOURCE_DIR}/README.md)
+  set_tests_properties(integration.producer.readme PROPERTIES LABELS "producer" TIMEOUT 60)
+endif()

@@ -1,0 +1,116 @@
+/* Producer benchmark (not a test): the same records bench_producer_boto3.py sends — 100-byte data,
+ * random 16-hex-digit partition keys from the same xorshift generator — through the producer into
+ * a stream, then BENCH lines with user records/s, client CPU seconds per million records
+ * (getrusage of the whole process: every producer thread) and peak RSS.
+ *
+ *   bench_producer ENDPOINT STREAM N agg|noagg
+ *
+ * Per-shard rate limits are off: the local server does not throttle and boto3 has none. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "kinesis/kinesis.h"
+
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static long failed;
+static void on_report(void *u, const kinesis_delivery_report *r) {
+    (void)u;
+    if (r->status != KINESIS_OK) failed++;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 5) {
+        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg\n");
+        return 2;
+    }
+    const char *endpoint = argv[1], *stream = argv[2], *mode = argv[4];
+    long n = atol(argv[3]);
+    int agg = strcmp(mode, "agg") == 0;
+    /* The records, generated before timing (as the Python side does). */
+    char *data = malloc((size_t)n * 100), *keys = malloc((size_t)n * 17);
+    uint64_t x = 88172645463325252ULL;
+    for (long i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        snprintf(keys + i * 17, 17, "%016llx", (unsigned long long)x);
+        char head[16];
+        int h = snprintf(head, sizeof(head), "%010ld", i);
+        memcpy(data + i * 100, head, (size_t)h);
+        memset(data + i * 100 + h, 'x', (size_t)(100 - h));
+    }
+    kinesis_client_options co;
+    kinesis_client_options_init(&co);
+    co.endpoint_url = endpoint;
+    co.region = "us-east-1";
+    kinesis_client *c;
+    kinesis_error err;
+    if (kinesis_client_new(&co, &c, &err)) {
+        fprintf(stderr, "client: %s\n", err.message);
+        return 1;
+    }
+    kinesis_producer_options po;
+    kinesis_producer_options_init(&po);
+    po.aggregation = (uint32_t)agg;
+    po.shard_rate_bytes = 0;
+    po.shard_rate_records = 0;
+    po.dr_cb = on_report;
+    kinesis_producer *p;
+    if (kinesis_producer_new(c, &po, &p, &err)) {
+        fprintf(stderr, "producer: %s\n", err.message);
+        return 1;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double w0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    double c0 = cpu_s();
+    for (long i = 0; i < n; i++) {
+        kinesis_producer_record r = {
+            stream, keys + i * 17,          NULL, (const uint8_t *)data + i * 100, 100,
+            NULL,   KINESIS_PRODUCER_F_LEND};
+        kinesis_status st;
+        while ((st = kinesis_producer_put(p, &r, &err)) == KINESIS_E_QUEUE_FULL)
+            kinesis_producer_poll(p, 5);
+        if (st != KINESIS_OK) {
+            fprintf(stderr, "put: %s\n", err.message);
+            return 1;
+        }
+        if ((i & 1023) == 0) kinesis_producer_poll(p, 0);
+    }
+    if (kinesis_producer_flush(p, 600000) != KINESIS_OK) {
+        fprintf(stderr, "flush timed out\n");
+        return 1;
+    }
+    double c1 = cpu_s();
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double w1 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    char *stats = NULL;
+    kinesis_producer_stats_json(p, &stats, NULL);
+    kinesis_producer_destroy(p);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    if (failed) {
+        fprintf(stderr, "%ld records failed\n", failed);
+        return 1;
+    }
+    const char *name = agg ? "producer_agg" : "producer_noagg";
+    printf("BENCH %s_records_per_s %.0f records/s\n", name, (double)n / (w1 - w0));
+    printf("BENCH %s_cpu_s_per_million %.3f s\n", name, (c1 - c0) / (double)n * 1e6);
+    printf("BENCH %s_peak_rss %ld KiB\n", name, ru.ru_maxrss);
+    fprintf(stderr, "%s stats: %s\n", name, stats ? stats : "");
+    kinesis_free(kinesis_client_allocator(c), stats);
+    kinesis_client_destroy(c);
+    free(data);
+    free(keys);
+    return 0;
+}

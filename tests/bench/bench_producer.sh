@@ -1,0 +1,46 @@
+#!/bin/sh
+# Producer benchmark driver (not a test): one run, the same records (100 B, random keys) into
+# 4-shard streams on kinesalite: boto3 put_records in batches of 500, our producer without
+# aggregation, our producer with aggregation. Prints `BENCH <name> <value> <unit>` lines (records/s,
+# client CPU seconds per million records, peak RSS) and the CPU ratios against boto3.
+# Usage: tests/bench/bench_producer.sh [BUILD_DIR]   (a Release build with benchmarks:
+#   cmake -B build-rel -DCMAKE_BUILD_TYPE=Release -DKINESIS_BUILD_BENCHMARKS=ON -DKINESIS_BUILD_CLI=ON
+#   && cmake --build build-rel). Builds nothing. Env: BENCH_RECORDS (default 200000).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-}
+if [ -z "$build" ]; then
+    for c in "$root"/build-rel "$root"/build-prod-rel "$root"/build*; do
+        if [ -x "$c/tests/bench_producer" ]; then build=$c; break; fi
+    done
+fi
+bin=$build/tests/bench_producer
+[ -n "$build" ] && [ -x "$bin" ] || { echo "bench_producer not found; pass the build dir" >&2; exit 2; }
+export BENCH_BIN="$bin" BENCH_HERE="$here" BENCH_N="${BENCH_RECORDS:-200000}"
+exec python3 "$root/tests/harness/with_servers.py" --servers kinesalite --quiet -- sh -c '
+set -eu
+ep=$KINESIS_TEST_KINESALITE_ENDPOINT
+python3 - "$ep" <<PY
+import sys, time, boto3
+c = boto3.client("kinesis", endpoint_url=sys.argv[1], region_name="us-east-1")
+for s in ("bench-boto3", "bench-noagg", "bench-agg"):
+    c.create_stream(StreamName=s, ShardCount=4)
+for s in ("bench-boto3", "bench-noagg", "bench-agg"):
+    c.get_waiter("stream_exists").wait(StreamName=s, WaiterConfig={"Delay": 0.1})
+PY
+tmp=$(mktemp -d)
+python3 "$BENCH_HERE/bench_producer_boto3.py" "$ep" bench-boto3 "$BENCH_N" | tee "$tmp/out"
+"$BENCH_BIN" "$ep" bench-noagg "$BENCH_N" noagg 2>"$tmp/noagg.log" | tee -a "$tmp/out"
+"$BENCH_BIN" "$ep" bench-agg "$BENCH_N" agg 2>"$tmp/agg.log" | tee -a "$tmp/out"
+awk "\$1 == \"BENCH\" { v[\$2] = \$3 }
+    END {
+        b = v[\"boto3_cpu_s_per_million\"]
+        na = v[\"producer_noagg_cpu_s_per_million\"]; ag = v[\"producer_agg_cpu_s_per_million\"]
+        if (na > 0) printf \"BENCH producer_noagg_cpu_vs_boto3 %.1f x_less\\n\", b / na
+        if (ag > 0) printf \"BENCH producer_agg_cpu_vs_boto3 %.1f x_less\\n\", b / ag
+        ok = (na > 0 && b / na >= 20 && ag > 0 && b / ag >= 40)
+        printf \"BENCH producer_targets_met %d bool\\n\", ok
+    }" "$tmp/out"
+rm -rf "$tmp"
+'

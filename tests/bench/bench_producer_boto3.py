@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""boto3 side of the producer benchmark: the same records as bench_producer.c (100-byte data,
+16-hex-digit keys from the same xorshift64), put_records in batches of 500, resending only the
+failed entries. Prints BENCH lines: records/s and client CPU seconds per million records
+(time.process_time of this process, records generated before timing).
+
+    bench_producer_boto3.py ENDPOINT STREAM N
+"""
+import sys
+import time
+
+import boto3
+from botocore.config import Config
+
+M = (1 << 64) - 1
+
+
+def records(n):
+    x = 88172645463325252
+    out = []
+    for i in range(n):
+        x ^= (x << 13) & M
+        x ^= x >> 7
+        x ^= (x << 17) & M
+        head = b"%010d" % i
+        out.append({"PartitionKey": "%016x" % x, "Data": head + b"x" * (100 - len(head))})
+    return out
+
+
+def main():
+    endpoint, stream, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    recs = records(n)
+    client = boto3.client("kinesis", endpoint_url=endpoint, region_name="us-east-1",
+                          config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+    w0, c0 = time.monotonic(), time.process_time()
+    for start in range(0, n, 500):
+        batch = recs[start:start + 500]
+        while batch:
+            resp = client.put_records(StreamName=stream, Records=batch)
+            if not resp.get("FailedRecordCount"):
+                break
+            batch = [r for r, res in zip(batch, resp["Records"]) if "ErrorCode" in res]
+    c1, w1 = time.process_time(), time.monotonic()
+    print("BENCH boto3_records_per_s %.0f records/s" % (n / (w1 - w0)))
+    print("BENCH boto3_cpu_s_per_million %.3f s" % ((c1 - c0) / n * 1e6))
+
+
+if __name__ == "__main__":
+    main()
