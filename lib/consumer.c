@@ -38,6 +38,7 @@ struct shard {
     int has_range;
     int from_first_listing;
     int closed_at_first_listing;
+    _Atomic int closed; /* ListShards reported an ending sequence number */
     kinesis_consumer_shard_state state;
     int consumed; /* read (now or in an earlier run): children start at TRIM_HORIZON */
     /* checkpoint found at discovery */
@@ -342,6 +343,7 @@ static void poll_shard(shard *s) {
             kinesis_status st = get_iterator(s, &iter, &err);
             if (st != KINESIS_OK) {
                 if (transient(st)) {
+                    atomic_store(&s->empty_since_ms, 0);
                     ADD(c->st.transient, 1);
                     nap(c, backoff_ms(c, ++attempt));
                     continue;
@@ -378,6 +380,7 @@ static void poll_shard(shard *s) {
                 continue;
             }
             if (transient(st)) {
+                atomic_store(&s->empty_since_ms, 0); /* unknown, not empty: no idle exit */
                 if (st == KINESIS_E_THROTTLED || st == KINESIS_E_LIMIT_EXCEEDED)
                     ADD(c->st.throttled, 1);
                 else
@@ -451,7 +454,60 @@ static void poll_shard(shard *s) {
 typedef struct efo_ctx {
     shard *s;
     int ended;
+    int check_end; /* a closed shard went quiet: confirm its end with GetRecords */
+    int64_t last_check_ms;
 } efo_ctx;
+
+/* Some servers keep a subscription to a closed, fully read shard open with empty events and never
+ * send ChildShards. Ask GetRecords from where the subscription is: it reports the end (and the
+ * children) reliably. Records it still finds are delivered. Returns 1 when the shard ended. */
+static int confirm_end(shard *s) {
+    kinesis_record_consumer *c = s->c;
+    char *iter = NULL;
+    kinesis_error err;
+    int ended = 0;
+    if (get_iterator(s, &iter, &err) != KINESIS_OK) return 0;
+    for (int calls = 0; calls < 100 && iter && !stopping(c); calls++) {
+        batch *b = kinesis_mem_calloc(c->alloc, 1, sizeof(*b));
+        if (!b) break;
+        b->sh = s;
+        kinesis_get_records_request req = {.shard_iterator = iter,
+                                           .limit = c->o.max_records_per_call};
+        kinesis_status st = kinesis_get_records(c->client, &req, &b->result, &err);
+        ADD(c->st.calls, 1);
+        if (st != KINESIS_OK) {
+            batch_free(c, b);
+            break;
+        }
+        b->has_result = 1;
+        b->records = b->result.records;
+        b->count = b->result.record_count;
+        b->millis_behind = b->result.millis_behind_latest;
+        kinesis_mem_free(c->alloc, iter);
+        iter = b->result.next_shard_iterator
+                   ? kinesis_strdup(c->alloc, b->result.next_shard_iterator)
+                   : NULL;
+        if (!b->result.next_shard_iterator) {
+            ended = 1;
+            if (b->result.child_shard_count)
+                add_children(c, b->result.child_shards, b->result.child_shard_count);
+        }
+        if (b->count) {
+            copy_str(s->last_fetched, sizeof s->last_fetched,
+                     b->records[b->count - 1].sequence_number);
+            ADD(c->st.kinesis_records, b->count);
+            batch_check_md5(c, b);
+            if (!enqueue(c, b)) break;
+        } else {
+            batch_free(c, b);
+            if (!ended) break; /* open or not finished: go back to subscribing */
+        }
+        if (ended) break;
+        kinesis_sleep_ms(c->o.min_call_interval_ms);
+    }
+    kinesis_mem_free(c->alloc, iter);
+    return ended;
+}
 
 static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
     efo_ctx *x = user;
@@ -464,8 +520,16 @@ static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
         x->ended = 1;
     }
     atomic_store(&s->had_response, 1);
+    if (ev->continuation_sequence_number && ev->continuation_sequence_number[0] &&
+        ev->record_count == 0)
+        copy_str(s->last_fetched, sizeof s->last_fetched, ev->continuation_sequence_number);
     if (ev->record_count == 0) {
         int64_t zero = 0;
+        if (atomic_load(&s->closed) && ev->millis_behind_latest <= 0 && !x->ended &&
+            kinesis_now_mono_ms() - x->last_check_ms >= 1000) {
+            x->check_end = 1; /* end this subscription and look with GetRecords */
+            return 1;
+        }
         atomic_compare_exchange_strong(&s->empty_since_ms, &zero, kinesis_now_mono_ms());
         return 0;
     }
@@ -522,7 +586,7 @@ static void subscribe_shard(shard *s) {
         copy_str(pos_seq, sizeof pos_seq, s->cp.sequence_number);
     }
     uint32_t attempt = 0;
-    efo_ctx x = {s, 0};
+    efo_ctx x = {s, 0, 0, 0};
     while (!stopping(c)) {
         kinesis_subscribe_to_shard_request req = {
             .consumer_arn = c->consumer_arn,
@@ -545,6 +609,16 @@ static void subscribe_shard(shard *s) {
             pos_type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
         }
         if (res.events > 0) attempt = 0;
+        if (x.check_end && !x.ended) {
+            x.check_end = 0;
+            x.last_check_ms = kinesis_now_mono_ms();
+            if (confirm_end(s)) x.ended = 1;
+            if (s->last_fetched[0]) {
+                copy_str(pos_seq, sizeof pos_seq, s->last_fetched);
+                pos_type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
+            }
+            if (!x.ended) continue;
+        }
         if (x.ended || res.shard_ended) {
             batch *e = kinesis_mem_calloc(c->alloc, 1, sizeof(*e));
             if (!e) {
@@ -560,6 +634,7 @@ static void subscribe_shard(shard *s) {
         if (st == KINESIS_OK) continue; /* the 5-minute subscription ended: resubscribe */
         if (transient(st) || st == KINESIS_E_RESOURCE_IN_USE || st == KINESIS_E_CANCELLED ||
             st == KINESIS_E_EVENT_STREAM || st == KINESIS_E_BAD_RESPONSE) {
+            atomic_store(&s->empty_since_ms, 0);
             ADD(c->st.transient, 1);
             nap(c, backoff_ms(c, ++attempt));
             continue;
@@ -650,6 +725,7 @@ static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err
         const kinesis_shard *ls = &r.shards[i];
         if (!ls->shard_id) continue;
         shard *s = find_shard(c, ls->shard_id);
+        if (s && ls->ending_sequence_number) atomic_store(&s->closed, 1);
         if (s) {
             if (!s->has_range) {
                 s->hash_start = ls->hash_start;
@@ -686,6 +762,7 @@ static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err
         s->has_range = 1;
         s->from_first_listing = first;
         s->closed_at_first_listing = first && ls->ending_sequence_number != NULL;
+        s->closed = ls->ending_sequence_number != NULL;
         s->state = KINESIS_CONSUMER_SHARD_WAITING;
         s->millis_behind = -1;
         if (c->o.checkpoints) {

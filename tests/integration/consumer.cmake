@@ -18,3 +18,11 @@ if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/consumer_kill.py
             $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
 endif()
+if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
+  kinesis_add_server_test(consumer.server_restart SERVERS kinesalite
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/consumer_server_restart.py
+            $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
+  kinesis_add_server_test(consumer.efo SERVERS kinesis-local
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/consumer_efo.py
+            $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
+endif()
