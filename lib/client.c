@@ -489,7 +489,9 @@ static kinesis_status arn_endpoint_for(kinesis_client *c, const char *operation,
 
 static kinesis_status execute(kinesis_client *c, const char *operation, const char *request_json,
                               size_t request_len, kinesis_buf *response,
-                              const kinesis_http_response_handler *stream, kinesis_error *err) {
+                              const kinesis_http_response_handler *stream, uint32_t max_attempts,
+                              kinesis_error *err) {
+    if (max_attempts == 0) max_attempts = c->retry.max_attempts;
     kinesis_error_clear(err);
     char target[128];
     int tn = snprintf(target, sizeof(target), KINESIS_TARGET_PREFIX "%s", operation);
@@ -554,9 +556,7 @@ static kinesis_status execute(kinesis_client *c, const char *operation, const ch
         }
         /* Once stream bytes were delivered, a retry would deliver them again: the caller
          * resumes instead (e.g. from a continuation sequence number). */
-        if (!kinesis_status_is_retryable(st) || attempt >= c->retry.max_attempts ||
-            r.stream_started)
-            break;
+        if (!kinesis_status_is_retryable(st) || attempt >= max_attempts || r.stream_started) break;
         uint32_t delay = st == KINESIS_E_CLOCK_SKEW
                              ? 0
                              : kinesis_backoff_delay_ms(&c->retry, attempt, next_random(c));
@@ -575,7 +575,13 @@ static kinesis_status execute(kinesis_client *c, const char *operation, const ch
 kinesis_status kinesis_client_execute(kinesis_client *c, const char *operation,
                                       const char *request_json, size_t request_len,
                                       kinesis_buf *response, kinesis_error *err) {
-    return execute(c, operation, request_json, request_len, response, NULL, err);
+    return execute(c, operation, request_json, request_len, response, NULL, 0, err);
+}
+
+kinesis_status kinesis_client_execute_once(kinesis_client *c, const char *operation,
+                                           const char *request_json, size_t request_len,
+                                           kinesis_buf *response, kinesis_error *err) {
+    return execute(c, operation, request_json, request_len, response, NULL, 1, err);
 }
 
 kinesis_status kinesis_client_execute_stream(kinesis_client *c, const char *operation,
@@ -584,7 +590,8 @@ kinesis_status kinesis_client_execute_stream(kinesis_client *c, const char *oper
                                              kinesis_error *err) {
     kinesis_buf error_body;
     kinesis_buf_init(&error_body, c->allocator);
-    kinesis_status st = execute(c, operation, request_json, request_len, &error_body, stream, err);
+    kinesis_status st =
+        execute(c, operation, request_json, request_len, &error_body, stream, 0, err);
     kinesis_buf_clean_up(&error_body);
     return st;
 }

@@ -13,6 +13,12 @@ kinesis_status kinesis_client_execute(kinesis_client *client, const char *operat
                                       const char *request_json, size_t request_len,
                                       kinesis_buf *response, kinesis_error *err);
 
+/* The same with a single attempt, for callers that own their retries (the producer retries
+ * only the records that failed, against each record's deadline). */
+kinesis_status kinesis_client_execute_once(kinesis_client *client, const char *operation,
+                                           const char *request_json, size_t request_len,
+                                           kinesis_buf *response, kinesis_error *err);
+
 /* Run a streaming operation (SubscribeToShard): a 2xx response body goes to stream->on_body as
  * it arrives and stream->should_abort is polled; an error response is classified as usual. The
  * call is retried only while no stream bytes were delivered. No total timeout; HTTP/2. */

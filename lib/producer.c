@@ -1001,8 +1001,8 @@ static void send_batch(kinesis_producer *p, sender *sd) {
     } else if (sd->nentries) {
         kinesis_buf resp;
         kinesis_buf_init(&resp, p->alloc);
-        st = kinesis_client_execute(p->client, "PutRecords", sd->body.data, sd->body.len, &resp,
-                                    &err);
+        st = kinesis_client_execute_once(p->client, "PutRecords", sd->body.data, sd->body.len,
+                                         &resp, &err);
         if (st == KINESIS_OK) {
             arena = kinesis_arena_new(p->alloc);
             kjson *doc = NULL;
