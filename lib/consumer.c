@@ -11,6 +11,7 @@
 
 #include "client_internal.h"
 #include "internal.h"
+#include "json.h"
 #include "kinesis/agg.h"
 
 enum { BATCH_RECORDS = 0, BATCH_END = 1 };
@@ -27,8 +28,12 @@ typedef struct batch {
     uint8_t *md5_ok;                   /* per record: 1 = aggregate whose MD5 was checked */
     kinesis_get_records_result result; /* polling: owns the records */
     int has_result;
-    void *owned; /* enhanced fan-out: one block holding copied records */
+    void *owned;                        /* enhanced fan-out: one block holding copied records */
+    kinesis_buf body;                   /* fast path: the response, parsed in place */
+    kinesis_consumer_fast_result_ fast; /* fast path: records (views into body) */
 } batch;
+
+#define POOL_MAX 16
 
 struct shard {
     char id[KINESIS_SHARD_ID_MAX];
@@ -93,6 +98,11 @@ struct kinesis_record_consumer {
 
     kinesis_status fatal;
     kinesis_error fatal_err;
+
+    /* response buffers and record arrays of delivered batches, reused (no page faults) */
+    kinesis_buf pool_body[POOL_MAX];
+    kinesis_consumer_fast_result_ pool_fast[POOL_MAX];
+    size_t pool_n;
 
     /* delivering thread */
     batch *cur;
@@ -207,6 +217,19 @@ static shard *find_shard(kinesis_record_consumer *c, const char *id) {
 static void batch_free(kinesis_record_consumer *c, batch *b) {
     if (!b) return;
     if (b->has_result) kinesis_get_records_result_clean_up(&b->result);
+    if (b->body.data || b->fast.records) {
+        pthread_mutex_lock(&c->lock);
+        if (c->pool_n < POOL_MAX) {
+            c->pool_body[c->pool_n] = b->body;
+            c->pool_fast[c->pool_n] = b->fast;
+            c->pool_n++;
+            b->body.data = NULL;
+            b->fast.records = NULL;
+        }
+        pthread_mutex_unlock(&c->lock);
+        kinesis_buf_clean_up(&b->body);
+        kinesis_mem_free(c->alloc, b->fast.records);
+    }
     kinesis_mem_free(c->alloc, b->owned);
     kinesis_mem_free(c->alloc, b->md5_ok);
     kinesis_mem_free(c->alloc, b);
@@ -331,6 +354,57 @@ static int transient(kinesis_status st) {
     return kinesis_status_is_retryable(st) || st == KINESIS_E_THROTTLED;
 }
 
+/* One GetRecords into b: the fast in-place parser on a reused buffer, or (for responses it
+ * does not handle, such as the end of a shard) the same iterator again through
+ * kinesis_get_records. *next is the next iterator (a view into b) or NULL. */
+static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **next,
+                            kinesis_error *err) {
+    kinesis_record_consumer *c = s->c;
+    pthread_mutex_lock(&c->lock);
+    if (c->pool_n > 0) {
+        c->pool_n--;
+        b->body = c->pool_body[c->pool_n];
+        b->fast = c->pool_fast[c->pool_n];
+    } else {
+        kinesis_buf_init(&b->body, c->alloc);
+    }
+    pthread_mutex_unlock(&c->lock);
+    kinesis_buf_reset(&b->body);
+    kinesis_buf r;
+    kinesis_buf_init(&r, c->alloc);
+    bool first = true;
+    kinesis_buf_append_char(&r, '{');
+    kjson_append_key(&r, "ShardIterator", &first);
+    kjson_append_cstring(&r, iter);
+    kjson_append_key(&r, "Limit", &first);
+    kinesis_buf_appendf(&r, "%u}", c->o.max_records_per_call ? c->o.max_records_per_call : 10000);
+    if (r.failed) {
+        kinesis_buf_clean_up(&r);
+        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    kinesis_status st =
+        kinesis_client_execute(c->client, "GetRecords", r.data, r.len, &b->body, err);
+    kinesis_buf_clean_up(&r);
+    if (st != KINESIS_OK) return st;
+    if (!b->body.failed && b->body.data &&
+        kinesis_consumer_fast_parse_(b->body.data, b->body.len, c->alloc, &b->fast) == KINESIS_OK) {
+        b->records = b->fast.records;
+        b->count = b->fast.count;
+        b->millis_behind = b->fast.millis_behind_latest;
+        *next = b->fast.next_shard_iterator;
+        return KINESIS_OK;
+    }
+    kinesis_get_records_request gr = {.shard_iterator = iter, .limit = c->o.max_records_per_call};
+    st = kinesis_get_records(c->client, &gr, &b->result, err);
+    if (st != KINESIS_OK) return st;
+    b->has_result = 1;
+    b->records = b->result.records;
+    b->count = b->result.record_count;
+    b->millis_behind = b->result.millis_behind_latest;
+    *next = b->result.next_shard_iterator;
+    return KINESIS_OK;
+}
+
 static void poll_shard(shard *s) {
     kinesis_record_consumer *c = s->c;
     char *iter = NULL;
@@ -358,15 +432,14 @@ static void poll_shard(shard *s) {
             nap(c, (uint32_t)(next_call - now));
             continue;
         }
-        kinesis_get_records_request req = {.shard_iterator = iter,
-                                           .limit = c->o.max_records_per_call};
         batch *b = kinesis_mem_calloc(c->alloc, 1, sizeof(*b));
         if (!b) {
             set_fatal(c, KINESIS_E_NO_MEMORY, NULL, "GetRecords");
             break;
         }
         b->sh = s;
-        kinesis_status st = kinesis_get_records(c->client, &req, &b->result, &err);
+        const char *next_view = NULL;
+        kinesis_status st = fetch(s, iter, b, &next_view, &err);
         ADD(c->st.calls, 1);
         next_call = kinesis_now_mono_ms() + c->o.min_call_interval_ms;
         if (st != KINESIS_OK) {
@@ -393,10 +466,6 @@ static void poll_shard(shard *s) {
         }
         attempt = 0;
         fresh_iterator = 0;
-        b->has_result = 1;
-        b->records = b->result.records;
-        b->count = b->result.record_count;
-        b->millis_behind = b->result.millis_behind_latest;
         atomic_store(&s->millis_behind, b->millis_behind);
         size_t bytes = 0;
         for (size_t i = 0; i < b->count; i++) bytes += b->records[i].data_len;
@@ -405,14 +474,14 @@ static void poll_shard(shard *s) {
             if (need > (int64_t)c->o.min_call_interval_ms) next_call = kinesis_now_mono_ms() + need;
         }
         char *next = NULL;
-        if (b->result.next_shard_iterator) {
-            next = kinesis_strdup(c->alloc, b->result.next_shard_iterator);
+        if (next_view) {
+            next = kinesis_strdup(c->alloc, next_view);
             if (!next) {
                 batch_free(c, b);
                 set_fatal(c, KINESIS_E_NO_MEMORY, NULL, "GetRecords");
                 break;
             }
-        } else if (b->result.child_shard_count) {
+        } else if (b->has_result && b->result.child_shard_count) {
             add_children(c, b->result.child_shards, b->result.child_shard_count);
         }
         kinesis_mem_free(c->alloc, iter);
@@ -1456,6 +1525,10 @@ void kinesis_consumer_destroy(kinesis_record_consumer *c) {
     for (size_t i = 0; i < c->nshards; i++) {
         kinesis_subscription_destroy(c->shards[i]->sub);
         kinesis_mem_free(c->alloc, c->shards[i]);
+    }
+    for (size_t i = 0; i < c->pool_n; i++) {
+        kinesis_buf_clean_up(&c->pool_body[i]);
+        kinesis_mem_free(c->alloc, c->pool_fast[i].records);
     }
     kinesis_mem_free(c->alloc, c->shards);
     kinesis_mem_free(c->alloc, c->scratch);
