@@ -7,8 +7,8 @@
 #include "producer_internal.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,32 +24,38 @@
 #define MAX_CODES 32u       /* distinct error codes counted by name */
 #define SERVE_BATCH 4096u   /* reports served per lock round trip */
 
+/* The results of one PutRecords request in one allocation (shard ids and sequence numbers,
+ * NUL-terminated), shared by the request's records until their reports are served. */
 typedef struct kres {
     atomic_uint refs;
-    char *seq; /* into the same allocation */
-    char shard[];
+    char text[];
 } kres;
 
 typedef struct pshard pshard;
 typedef struct pstream pstream;
 
+/* One user record. The fields every pass over a queue reads (select, encode, results, reports)
+ * come first so that each pass touches one cache line per record. */
 typedef struct prec {
     struct prec *next;
     pstream *stream;
     pshard *shard; /* current prediction; NULL while unrouted */
-    kinesis_hash_key hk;
-    int64_t put_ms, deadline_ms, first_send_ms;
     const uint8_t *data;
-    size_t data_len;
-    void *opaque;
-    kres *res; /* on success */
-    char *msg; /* final failure message (owned) */
-    const char *code;
-    uint64_t sub_seq;
-    uint32_t attempts, charge;
-    kinesis_status status, last_error;
+    int64_t deadline_ms, first_send_ms;
+    uint32_t data_len;
     uint16_t pk_len;
     uint8_t ehk_len, aggregated;
+    uint32_t attempts, charge;
+    /* colder */
+    int64_t put_ms;
+    kinesis_hash_key hk;
+    void *opaque;
+    kres *res;                  /* on success: holds shard_id and seq */
+    const char *shard_id, *seq; /* into res */
+    char *msg;                  /* final failure message (owned) */
+    const char *code;
+    uint64_t sub_seq;
+    kinesis_status status, last_error;
     char keys[]; /* pk NUL [ehk NUL] [data copy] */
 } prec;
 
@@ -458,9 +464,25 @@ static void fetch_map_locked(kinesis_producer *p, pstream *s) {
 
 /* ---- reports ---- */
 
+/* Waiters on cv_report only wait while the list is empty, so only that transition signals. */
 static void report_push(kinesis_producer *p, prec *r) {
+    int was_empty = p->reports.head == NULL;
     rl_push(&p->reports, r);
-    pthread_cond_broadcast(&p->cv_report);
+    if (was_empty) pthread_cond_broadcast(&p->cv_report);
+}
+
+/* Append a whole list of reports. */
+static void report_push_list(kinesis_producer *p, rlist *l) {
+    if (!l->head) return;
+    int was_empty = p->reports.head == NULL;
+    if (p->reports.tail)
+        p->reports.tail->next = l->head;
+    else
+        p->reports.head = l->head;
+    p->reports.tail = l->tail;
+    p->reports.count += l->count;
+    memset(l, 0, sizeof(*l));
+    if (was_empty) pthread_cond_broadcast(&p->cv_report);
 }
 
 static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const char *fmt, ...) {
@@ -476,20 +498,9 @@ static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const 
     report_push(p, r);
 }
 
-static void report_ok(kinesis_producer *p, prec *r, kres *res, uint64_t sub, int aggregated) {
-    r->status = KINESIS_OK;
-    r->res = res;
-    atomic_fetch_add(&res->refs, 1);
-    r->sub_seq = sub;
-    r->aggregated = (uint8_t)aggregated;
-    p->put_ok++;
-    p->data_put += r->data_len;
-    dist_add(&p->retries_per_record, r->attempts ? r->attempts - 1 : 0);
-    report_push(p, r);
-}
-
 static void kres_release(kinesis_producer *p, kres *k) {
-    if (k && atomic_fetch_sub(&k->refs, 1) == 1) kinesis_mem_free(p->alloc, k);
+    if (k && atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1)
+        kinesis_mem_free(p->alloc, k);
 }
 
 static void rec_free(kinesis_producer *p, prec *r) {
@@ -518,8 +529,9 @@ struct sender {
     kinesis_producer *p;
     kinesis_agg_encoder enc;
     int have_enc;
-    kinesis_buf body;
+    kinesis_buf body, resp; /* reused between requests */
     kentry *entries;
+    struct ritem *items; /* one per entry: the response's results */
     size_t nentries;
     group *groups;
     size_t ngroups, groups_cap;
@@ -868,14 +880,206 @@ static void attempt_failed(kinesis_producer *p, prec *r, kinesis_status st, cons
     }
 }
 
-static kres *kres_new(kinesis_producer *p, const char *shard, const char *seq) {
-    size_t a = strlen(shard), b = strlen(seq);
-    kres *k = kinesis_mem_alloc(p->alloc, sizeof(kres) + a + b + 2);
+/* ---- the PutRecords response ---- */
+
+typedef struct rslice {
+    const char *p; /* NULL = absent */
+    size_t n;
+} rslice;
+
+/* One result of a PutRecords response. */
+enum { RI_SHARD, RI_SEQ, RI_CODE, RI_MSG, RI_N };
+typedef struct ritem {
+    rslice f[RI_N];
+} ritem;
+
+static const char *scan_ws(const char *p, const char *e) {
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+/* A string without escapes at p ('"'); returns the position after it, NULL otherwise (the caller
+ * then falls back to the full parser, which also handles escapes). */
+static const char *scan_str(const char *p, const char *e, rslice *out) {
+    if (p >= e || *p != '"') return NULL;
+    const char *b = ++p;
+    while (p < e && *p != '"') {
+        if (*p == '\\' || (unsigned char)*p < 0x20) return NULL;
+        p++;
+    }
+    if (p >= e) return NULL;
+    if (out) {
+        out->p = b;
+        out->n = (size_t)(p - b);
+    }
+    return p + 1;
+}
+
+/* Skip one value (nested containers included). */
+static const char *scan_skip(const char *p, const char *e) {
+    char stack[32];
+    size_t depth = 0;
+    do {
+        p = scan_ws(p, e);
+        if (p >= e) return NULL;
+        char c = *p;
+        if (c == '"') {
+            if (!(p = scan_str(p, e, NULL))) return NULL;
+        } else if (c == '{' || c == '[') {
+            if (depth == sizeof(stack)) return NULL;
+            stack[depth++] = c == '{' ? '}' : ']';
+            p++;
+            continue;
+        } else if (c == '}' || c == ']') {
+            if (!depth || stack[depth - 1] != c) return NULL;
+            depth--;
+            p++;
+        } else if (c == ',' || c == ':') {
+            if (!depth) return NULL;
+            p++;
+            continue;
+        } else {
+            const char *b = p;
+            while (p < e && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '-' ||
+                             *p == '+' || *p == '.' || *p == 'E'))
+                p++;
+            if (p == b) return NULL;
+        }
+    } while (depth);
+    return p;
+}
+
+static int slice_is(const rslice *k, const char *lit, size_t n) {
+    return k->n == n && memcmp(k->p, lit, n) == 0;
+}
+
+/* Fast path for the PutRecords response: one pass over the text, no tree. Returns 0 with
+ * *count results in items[0..cap) (count may exceed cap: then not all are stored), or -1 when the
+ * text uses anything this scanner does not handle (escapes, deep nesting, bad syntax): the
+ * caller then uses the full parser, which gives the precise error. */
+static int scan_put_records(const char *t, size_t len, ritem *items, size_t cap, size_t *count) {
+    const char *p = t, *e = t + len;
+    *count = 0;
+    p = scan_ws(p, e);
+    if (p >= e || *p++ != '{') return -1;
+    p = scan_ws(p, e);
+    if (p < e && *p == '}') return scan_ws(p + 1, e) == e ? 0 : -1;
+    for (;;) {
+        rslice key;
+        p = scan_str(scan_ws(p, e), e, &key);
+        if (!p) return -1;
+        p = scan_ws(p, e);
+        if (p >= e || *p++ != ':') return -1;
+        p = scan_ws(p, e);
+        if (slice_is(&key, "Records", 7)) {
+            if (p >= e || *p++ != '[') return -1;
+            size_t n = 0;
+            p = scan_ws(p, e);
+            if (p < e && *p == ']') {
+                p++;
+            } else {
+                for (;;) {
+                    p = scan_ws(p, e);
+                    if (p >= e || *p++ != '{') return -1;
+                    ritem it;
+                    memset(&it, 0, sizeof(it));
+                    p = scan_ws(p, e);
+                    if (p < e && *p == '}') {
+                        p++;
+                    } else {
+                        for (;;) {
+                            rslice k, v;
+                            p = scan_str(scan_ws(p, e), e, &k);
+                            if (!p) return -1;
+                            p = scan_ws(p, e);
+                            if (p >= e || *p++ != ':') return -1;
+                            p = scan_ws(p, e);
+                            rslice *dst = NULL;
+                            if (slice_is(&k, "ShardId", 7))
+                                dst = &it.f[RI_SHARD];
+                            else if (slice_is(&k, "SequenceNumber", 14))
+                                dst = &it.f[RI_SEQ];
+                            else if (slice_is(&k, "ErrorCode", 9))
+                                dst = &it.f[RI_CODE];
+                            else if (slice_is(&k, "ErrorMessage", 12))
+                                dst = &it.f[RI_MSG];
+                            if (dst && p < e && *p == '"') {
+                                if (!(p = scan_str(p, e, &v))) return -1;
+                                *dst = v;
+                            } else {
+                                /* null or another type: the full parser's get_string gives
+                                 * NULL for these too */
+                                if (dst) dst->p = NULL;
+                                if (!(p = scan_skip(p, e))) return -1;
+                            }
+                            p = scan_ws(p, e);
+                            if (p < e && *p == ',') {
+                                p++;
+                                continue;
+                            }
+                            if (p < e && *p == '}') {
+                                p++;
+                                break;
+                            }
+                            return -1;
+                        }
+                    }
+                    if (n < cap) items[n] = it;
+                    n++;
+                    p = scan_ws(p, e);
+                    if (p < e && *p == ',') {
+                        p++;
+                        continue;
+                    }
+                    if (p < e && *p == ']') {
+                        p++;
+                        break;
+                    }
+                    return -1;
+                }
+            }
+            *count = n;
+        } else if (!(p = scan_skip(p, e))) {
+            return -1;
+        }
+        p = scan_ws(p, e);
+        if (p < e && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < e && *p == '}') return scan_ws(p + 1, e) == e ? 0 : -1;
+        return -1;
+    }
+}
+
+static rslice slice_of(const char *s) {
+    rslice r = {s, s ? strlen(s) : 0};
+    return r;
+}
+
+/* Copy the results' strings into one shared block; the items then point into it, NUL-terminated.
+ * Returns NULL when out of memory. */
+static kres *kres_build(kinesis_producer *p, ritem *items, size_t n) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rslice *f = items[i].f;
+        for (int j = 0; j < RI_N; j++)
+            if (f[j].p) total += f[j].n + 1;
+    }
+    kres *k = kinesis_mem_alloc(p->alloc, sizeof(kres) + total + 1);
     if (!k) return NULL;
     atomic_init(&k->refs, 1);
-    memcpy(k->shard, shard, a + 1);
-    k->seq = k->shard + a + 1;
-    memcpy(k->seq, seq, b + 1);
+    char *w = k->text;
+    for (size_t i = 0; i < n; i++) {
+        rslice *f = items[i].f;
+        for (int j = 0; j < RI_N; j++) {
+            if (!f[j].p) continue;
+            memcpy(w, f[j].p, f[j].n);
+            w[f[j].n] = '\0';
+            f[j].p = w;
+            w += f[j].n + 1;
+        }
+    }
     return k;
 }
 
@@ -888,33 +1092,32 @@ static int members_in_range(const kentry *e, const pshard *actual) {
     return 1;
 }
 
-/* Hand out the results of one request (under p->mu). results NULL = the whole request failed
- * with st/err. */
+/* Hand out the results of one request (under p->mu): sd->items (strings in k), or when st is not
+ * OK the whole request failed with st/err. */
 static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
-                            const kinesis_error *err, const kjson *records, int64_t now) {
+                            const kinesis_error *err, kres *k, int64_t now) {
     pstream *s = sd->stream;
     uint32_t http_attempts = err && err->attempts ? err->attempts : 1;
-    rlist retry = {0};
+    rlist retry = {0}, done = {0};
     for (size_t i = 0; i < sd->ngroups; i++) sd->groups[i].shard->in_flight--;
     for (size_t i = 0; i < sd->nentries; i++) {
         kentry *e = &sd->entries[i];
         pshard *sh = e->shard;
-        for (prec *r = e->members; r; r = r->next) r->attempts += http_attempts;
         kinesis_status est = st;
         const char *code = err ? err->type : "";
         const char *msg = err ? err->message : "";
         const char *shard_id = NULL, *seq = NULL;
         if (st == KINESIS_OK) {
-            const kjson *item = records->items[i];
-            const char *ec = kjson_get_string(item, "ErrorCode");
+            const ritem *item = &sd->items[i];
+            const char *ec = item->f[RI_CODE].p;
             if (ec) {
                 est = kinesis_status_from_error_type(ec);
                 if (strcmp(ec, "InternalFailure") == 0) est = KINESIS_E_SERVICE_UNAVAILABLE;
                 code = ec;
-                msg = kjson_get_string(item, "ErrorMessage");
+                msg = item->f[RI_MSG].p;
             } else {
-                shard_id = kjson_get_string(item, "ShardId");
-                seq = kjson_get_string(item, "SequenceNumber");
+                shard_id = item->f[RI_SHARD].p;
+                seq = item->f[RI_SEQ].p;
                 if (!shard_id || !seq) {
                     est = KINESIS_E_BAD_RESPONSE;
                     code = "";
@@ -944,26 +1147,32 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
             }
         }
         if (est == KINESIS_OK) {
-            kres *k = kres_new(p, shard_id, seq);
-            if (!k) {
-                est = KINESIS_E_NO_MEMORY;
-            } else {
-                p->krecs_put++;
-                p->kdata_put += e->bytes;
-                dist_add(&p->upk, e->n);
-                uint64_t sub = 0;
-                prec *r = e->members;
-                while (r) {
-                    prec *nx = r->next;
-                    report_ok(p, r, k, e->aggregated ? sub : 0, e->aggregated);
-                    sub++;
-                    r = nx;
-                }
-                kres_release(p, k);
-                if (sh->factor < 1.0)
-                    sh->factor = sh->factor + 0.05 > 1.0 ? 1.0 : sh->factor + 0.05;
-                continue;
+            p->krecs_put++;
+            p->kdata_put += e->bytes;
+            dist_add(&p->upk, e->n);
+            /* One pass over the members: attempts, result, statistics, report list. */
+            uint64_t sub = 0;
+            int agg = e->aggregated;
+            uint32_t nm = 0;
+            for (prec *r = e->members, *nx; r; r = nx) {
+                nx = r->next;
+                r->attempts += http_attempts;
+                r->status = KINESIS_OK;
+                r->res = k;
+                r->shard_id = shard_id;
+                r->seq = seq;
+                r->sub_seq = agg ? sub : 0;
+                r->aggregated = (uint8_t)agg;
+                p->data_put += r->data_len;
+                dist_add(&p->retries_per_record, r->attempts - 1);
+                sub++;
+                nm++;
+                rl_push(&done, r);
             }
+            atomic_fetch_add_explicit(&k->refs, nm, memory_order_relaxed);
+            p->put_ok += nm;
+            if (sh->factor < 1.0) sh->factor = sh->factor + 0.05 > 1.0 ? 1.0 : sh->factor + 0.05;
+            continue;
         }
         /* Failed: only this entry's members are retried. */
         if (est == KINESIS_E_THROTTLED)
@@ -972,6 +1181,7 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
         prec *r = e->members;
         while (r) {
             prec *nx = r->next;
+            r->attempts += http_attempts;
             if (r->attempts > max_attempts) max_attempts = r->attempts;
             attempt_failed(p, r, est, code, msg, now, &retry);
             r = nx;
@@ -981,9 +1191,48 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
                                               max_attempts ? max_attempts : 1, next_rand(p));
         if (sh->not_before < nb) sh->not_before = nb;
     }
+    report_push_list(p, &done);
     if (retry.count) route_front(s, &retry);
     if (sd->nentries) dist_add(&p->kpr, (double)sd->nentries);
     pthread_cond_broadcast(&p->cv_work);
+}
+
+/* Results of a PutRecords response into sd->items, their strings in a new block *k. */
+static kinesis_status parse_results(sender *sd, kinesis_buf *resp, kres **k, kinesis_error *err) {
+    kinesis_producer *p = sd->p;
+    size_t count = 0;
+    if (scan_put_records(resp->data, resp->len, sd->items, sd->nentries, &count) != 0) {
+        /* Something the fast path does not handle: the full parser decides. */
+        kinesis_arena *arena = kinesis_arena_new(p->alloc);
+        if (!arena) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        kjson *doc = NULL;
+        kinesis_status st = kjson_parse(arena, resp->data, resp->len, &doc, err);
+        if (st == KINESIS_OK) {
+            const kjson *records = kjson_get_array(doc, "Records");
+            count = records ? records->count : 0;
+            for (size_t i = 0; i < count && i < sd->nentries; i++) {
+                const kjson *item = records->items[i];
+                ritem *it = &sd->items[i];
+                it->f[RI_SHARD] = slice_of(kjson_get_string(item, "ShardId"));
+                it->f[RI_SEQ] = slice_of(kjson_get_string(item, "SequenceNumber"));
+                it->f[RI_CODE] = slice_of(kjson_get_string(item, "ErrorCode"));
+                it->f[RI_MSG] = slice_of(kjson_get_string(item, "ErrorMessage"));
+            }
+            if (count == sd->nentries) {
+                *k = kres_build(p, sd->items, count);
+                if (!*k) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+            }
+        }
+        kinesis_arena_destroy(arena);
+        if (st != KINESIS_OK) return st;
+    } else if (count == sd->nentries) {
+        *k = kres_build(p, sd->items, count);
+        if (!*k) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    if (count != sd->nentries)
+        return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
+                                 "PutRecords: %zu results for %zu records", count, sd->nentries);
+    return KINESIS_OK;
 }
 
 /* Send one request and process its outcome. Called with p->mu held; returns with it held. */
@@ -994,30 +1243,16 @@ static void send_batch(kinesis_producer *p, sender *sd) {
     kinesis_status st = KINESIS_OK;
     kinesis_error err;
     kinesis_error_clear(&err);
-    kinesis_arena *arena = NULL;
-    const kjson *records = NULL;
+    kres *k = NULL;
     int64_t t0 = kinesis_now_mono_ms();
     if (enc_failed) {
         st = kinesis_error_set(&err, KINESIS_E_NO_MEMORY, "out of memory building the request");
     } else if (sd->nentries) {
-        kinesis_buf resp;
-        kinesis_buf_init(&resp, p->alloc);
-        st = kinesis_client_execute_once(p->client, "PutRecords", sd->body.data, sd->body.len,
-                                         &resp, &err);
-        if (st == KINESIS_OK) {
-            arena = kinesis_arena_new(p->alloc);
-            kjson *doc = NULL;
-            st = arena ? kjson_parse(arena, resp.data, resp.len, &doc, &err)
-                       : kinesis_error_set(&err, KINESIS_E_NO_MEMORY, "out of memory");
-            if (st == KINESIS_OK) {
-                records = kjson_get_array(doc, "Records");
-                if (!records || records->count != sd->nentries)
-                    st = kinesis_error_set(&err, KINESIS_E_BAD_RESPONSE,
-                                           "PutRecords: %zu results for %zu records",
-                                           records ? records->count : 0, sd->nentries);
-            }
-        }
-        kinesis_buf_clean_up(&resp);
+        kinesis_buf *resp = &sd->resp;
+        kinesis_buf_reset(resp);
+        st = kinesis_client_execute_once(p->client, "PutRecords", sd->body.data, sd->body.len, resp,
+                                         &err);
+        if (st == KINESIS_OK) st = parse_results(sd, resp, &k, &err);
     }
     int64_t t1 = kinesis_now_mono_ms();
     pthread_mutex_lock(&p->mu);
@@ -1034,9 +1269,9 @@ static void send_batch(kinesis_producer *p, sender *sd) {
             }
         sd->nentries = 0;
     }
-    process_results(p, sd, st, &err, records, t1);
+    process_results(p, sd, st, &err, k, t1);
     if (leftover.count) route_front(sd->stream, &leftover);
-    kinesis_arena_destroy(arena);
+    kres_release(p, k);
 }
 
 static void *sender_main(void *arg) {
@@ -1097,43 +1332,49 @@ static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
     }
     int served = 0;
     for (;;) {
-        rlist batch = {0};
-        prec *r;
-        while (batch.count < SERVE_BATCH && (r = rl_pop(&p->reports)) != NULL) rl_push(&batch, r);
+        /* Take the whole list at once: no walk under the lock. */
+        rlist batch = p->reports;
+        memset(&p->reports, 0, sizeof(p->reports));
         pthread_mutex_unlock(&p->mu);
         if (!batch.head) break;
-        uint64_t freed_bytes = 0, freed = 0;
         int64_t now = kinesis_now_mono_ms();
-        while ((r = rl_pop(&batch)) != NULL) {
-            if (p->o.dr_cb) {
-                kinesis_delivery_report rep;
-                rep.status = r->status;
-                rep.stream = r->stream->name;
-                rep.shard_id = r->res ? r->res->shard : "";
-                rep.sequence_number = r->res ? r->res->seq : "";
-                rep.sub_sequence_number = r->sub_seq;
-                rep.aggregated = r->aggregated;
-                rep.attempts = r->attempts;
-                rep.last_error = r->last_error;
-                rep.error_code = r->code ? r->code : "";
-                rep.error_message = r->msg ? r->msg : "";
-                rep.partition_key = REC_PK(r);
-                rep.explicit_hash_key = REC_EHK(r);
-                rep.data = r->data;
-                rep.data_len = r->data_len;
-                rep.opaque = r->opaque;
-                rep.latency_ms = now - r->put_ms;
-                p->o.dr_cb(p->o.dr_user, &rep);
+        prec *r = batch.head;
+        while (r) {
+            uint64_t freed_bytes = 0, freed = 0;
+            for (; r && freed < SERVE_BATCH; freed++) {
+                prec *nx = r->next;
+                if (p->o.dr_cb) {
+                    kinesis_delivery_report rep;
+                    rep.status = r->status;
+                    rep.stream = r->stream->name;
+                    rep.shard_id = r->shard_id ? r->shard_id : "";
+                    rep.sequence_number = r->seq ? r->seq : "";
+                    rep.sub_sequence_number = r->sub_seq;
+                    rep.aggregated = r->aggregated;
+                    rep.attempts = r->attempts;
+                    rep.last_error = r->last_error;
+                    rep.error_code = r->code ? r->code : "";
+                    rep.error_message = r->msg ? r->msg : "";
+                    rep.partition_key = REC_PK(r);
+                    rep.explicit_hash_key = REC_EHK(r);
+                    rep.data = r->data;
+                    rep.data_len = r->data_len;
+                    rep.opaque = r->opaque;
+                    rep.latency_ms = now - r->put_ms;
+                    p->o.dr_cb(p->o.dr_user, &rep);
+                }
+                freed_bytes += r->charge;
+                rec_free(p, r);
+                r = nx;
             }
-            freed_bytes += r->charge;
-            freed++;
-            rec_free(p, r);
-            served++;
+            served += (int)freed;
+            /* Space is given back every SERVE_BATCH reports so blocked put()s resume early. */
+            pthread_mutex_lock(&p->mu);
+            p->buffered_bytes -= freed_bytes;
+            p->outstanding -= freed;
+            pthread_cond_broadcast(&p->cv_space);
+            if (r) pthread_mutex_unlock(&p->mu);
         }
-        pthread_mutex_lock(&p->mu);
-        p->buffered_bytes -= freed_bytes;
-        p->outstanding -= freed;
-        pthread_cond_broadcast(&p->cv_space);
     }
     return served;
 }
@@ -1251,7 +1492,9 @@ static void sender_free(kinesis_producer *p, sender *sd) {
     if (!sd) return;
     if (sd->have_enc) kinesis_agg_encoder_clean_up(&sd->enc);
     kinesis_buf_clean_up(&sd->body);
+    kinesis_buf_clean_up(&sd->resp);
     kinesis_mem_free(p->alloc, sd->entries);
+    kinesis_mem_free(p->alloc, sd->items);
     kinesis_mem_free(p->alloc, sd->groups);
     kinesis_mem_free(p->alloc, sd);
 }
@@ -1311,12 +1554,14 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
         if (!sd) break;
         sd->p = p;
         kinesis_buf_init(&sd->body, a);
+        kinesis_buf_init(&sd->resp, a);
         sd->entries = kinesis_mem_calloc(a, o.collection_max_count, sizeof(kentry));
+        sd->items = kinesis_mem_calloc(a, o.collection_max_count, sizeof(ritem));
         kinesis_agg_encoder_options eo;
         memset(&eo, 0, sizeof(eo));
         eo.max_record_bytes = o.aggregation_max_bytes;
         eo.max_records = o.aggregation_max_count == UINT32_MAX ? 0 : o.aggregation_max_count;
-        if (sd->entries && kinesis_agg_encoder_init(&sd->enc, &eo, a) == KINESIS_OK)
+        if (sd->entries && sd->items && kinesis_agg_encoder_init(&sd->enc, &eo, a) == KINESIS_OK)
             sd->have_enc = 1;
         ctx[i] = sd;
         if (!sd->have_enc) break;
