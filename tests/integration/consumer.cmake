@@ -6,6 +6,7 @@
 #                            file: nothing lost, nothing checkpointed delivered again
 #   consumer.server_restart  its own kinesalite (LevelDB path) killed and started again on the
 #                            same port mid-read: the consumer waits it out and loses nothing
+#   consumer.start_positions kinesalite: trim-horizon, at-timestamp (epoch and ISO), latest
 #   consumer.efo             kinesis-local: enhanced fan-out (register, SubscribeToShard,
 #                            resubscribe) across a split
 # Expired iterators, throttling and 5xx are covered by tests/unit/test_consumer.c.
@@ -24,5 +25,10 @@ if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
             $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
   kinesis_add_server_test(consumer.efo SERVERS kinesis-local
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/consumer_efo.py
+            $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
+endif()
+if(TARGET kinesis_cli AND Python3_Interpreter_FOUND)
+  kinesis_add_server_test(consumer.start_positions SERVERS kinesalite
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/consumer_start.py
             $<TARGET_FILE:kinesis_cli> TIMEOUT 300 LABELS consumer)
 endif()
