@@ -536,6 +536,7 @@ struct sender {
     group *groups;
     size_t ngroups, groups_cap;
     pstream *stream;
+    uint64_t est_bytes, est_recs; /* of the selected records, to size the body */
 };
 typedef struct sender sender;
 
@@ -591,6 +592,7 @@ static int group_add(sender *sd, pstream *s, pshard *sh) {
  * *wake = when something may become ready. */
 static int select_batch(kinesis_producer *p, sender *sd, int64_t now, int64_t *wake) {
     sd->ngroups = 0;
+    sd->est_bytes = sd->est_recs = 0;
     int ignore_linger = p->flushing > 0 || p->closing;
     pstream *first = p->rr_stream ? p->rr_stream : p->streams;
     pstream *s = first;
@@ -683,6 +685,8 @@ static int select_batch(kinesis_producer *p, sender *sd, int64_t now, int64_t *w
                             r->first_send_ms = now;
                             dist_add(&p->buffering, (double)(now - r->put_ms));
                         }
+                        sd->est_bytes += (uint64_t)w;
+                        sd->est_recs++;
                         rl_push(&g->recs, r);
                     }
                     if (g->recs.count == 0) {
@@ -706,21 +710,45 @@ static int select_batch(kinesis_producer *p, sender *sd, int64_t now, int64_t *w
     return 0;
 }
 
+static int pk_needs_escape(const char *pk, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)pk[i];
+        if (c < 0x20 || c == '"' || c == '\\') return 1;
+    }
+    return 0;
+}
+
+#define LIT(b, s) (memcpy((b)->data + (b)->len, s, sizeof(s) - 1), (b)->len += sizeof(s) - 1)
+
+/* One PutRecords entry, written in place after a single reserve (base64 straight into the body). */
 static int append_entry_json(sender *sd, const uint8_t *data, size_t data_len, const char *pk,
                              size_t pk_len, const char *ehk) {
     kinesis_buf *b = &sd->body;
-    if (sd->nentries) kinesis_buf_append_char(b, ',');
-    kinesis_buf_append_str(b, "{\"Data\":");
-    kjson_append_base64(b, data, data_len);
-    kinesis_buf_append_str(b, ",\"PartitionKey\":");
-    kjson_append_string(b, pk, pk_len);
-    if (ehk) {
-        kinesis_buf_append_str(b, ",\"ExplicitHashKey\":\"");
-        kinesis_buf_append_str(b, ehk);
-        kinesis_buf_append_char(b, '"');
+    size_t b64 = KINESIS_BASE64_ENCODED_LEN(data_len), ehk_len = ehk ? strlen(ehk) : 0;
+    if (!kinesis_buf_reserve(b, 64 + b64 + pk_len + ehk_len)) return -1;
+    if (sd->nentries) b->data[b->len++] = ',';
+    LIT(b, "{\"Data\":\"");
+    size_t written = 0;
+    kinesis_base64_encode(data, data_len, b->data + b->len, b64, &written);
+    b->len += written;
+    LIT(b, "\",\"PartitionKey\":");
+    if (pk_needs_escape(pk, pk_len)) {
+        if (!kjson_append_string(b, pk, pk_len) || !kinesis_buf_reserve(b, 32 + ehk_len)) return -1;
+    } else {
+        b->data[b->len++] = '"';
+        memcpy(b->data + b->len, pk, pk_len);
+        b->len += pk_len;
+        b->data[b->len++] = '"';
     }
-    kinesis_buf_append_char(b, '}');
-    return b->failed ? -1 : 0;
+    if (ehk) {
+        LIT(b, ",\"ExplicitHashKey\":\"");
+        memcpy(b->data + b->len, ehk, ehk_len);
+        b->len += ehk_len;
+        b->data[b->len++] = '"';
+    }
+    b->data[b->len++] = '}';
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 static int emit_finished(sender *sd, pshard *sh, rlist *members) {
@@ -763,6 +791,8 @@ static int encode_batch(sender *sd, rlist *leftover) {
     bool first = true;
     kinesis_append_stream_member(&sd->body, sd->stream->name, &first);
     kinesis_buf_append_str(&sd->body, ",\"Records\":[");
+    /* The whole body at once: no regrowth copies while encoding. */
+    kinesis_buf_reserve(&sd->body, sd->est_bytes / 3 * 4 + sd->est_recs * 96 + 64);
     size_t max_entries = p->o.collection_max_count;
     size_t bytes_used = 0;
     int full = 0;
