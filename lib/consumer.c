@@ -33,7 +33,8 @@ typedef struct batch {
     kinesis_consumer_fast_result_ fast; /* fast path: records (views into body) */
 } batch;
 
-#define POOL_MAX 16
+#define POOL_MAX 8
+#define POOL_BUF_MAX (8u << 20) /* larger response buffers are freed, not kept */
 
 struct shard {
     char id[KINESIS_SHARD_ID_MAX];
@@ -219,7 +220,7 @@ static void batch_free(kinesis_record_consumer *c, batch *b) {
     if (b->has_result) kinesis_get_records_result_clean_up(&b->result);
     if (b->body.data || b->fast.records) {
         pthread_mutex_lock(&c->lock);
-        if (c->pool_n < POOL_MAX) {
+        if (c->pool_n < POOL_MAX && b->body.cap <= POOL_BUF_MAX) {
             c->pool_body[c->pool_n] = b->body;
             c->pool_fast[c->pool_n] = b->fast;
             c->pool_n++;
@@ -1329,7 +1330,7 @@ void kinesis_consumer_options_init(kinesis_consumer_options *o) {
     o->shard_sync_interval_ms = 10000;
     o->backoff_base_ms = 200;
     o->backoff_max_ms = 10000;
-    o->max_queued_batches = 64;
+    o->max_queued_batches = 16;
 }
 
 kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consumer_options *o,
@@ -1355,7 +1356,7 @@ kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consum
     c->alloc = a;
     c->log = kinesis_client_logger(client);
     c->o = *o;
-    if (!c->o.max_queued_batches) c->o.max_queued_batches = 64;
+    if (!c->o.max_queued_batches) c->o.max_queued_batches = 16;
     if (!c->o.shard_sync_interval_ms) c->o.shard_sync_interval_ms = 10000;
     if (!c->o.backoff_base_ms) c->o.backoff_base_ms = 200;
     if (c->o.backoff_max_ms < c->o.backoff_base_ms) c->o.backoff_max_ms = c->o.backoff_base_ms;

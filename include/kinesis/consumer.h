@@ -178,7 +178,7 @@ typedef struct kinesis_consumer_options {
     uint32_t shard_sync_interval_ms; /* ListShards period; default 10000 */
     uint32_t backoff_base_ms;        /* after throttling or failures; default 200 */
     uint32_t backoff_max_ms;         /* default 10000 */
-    uint32_t max_queued_batches;     /* fetched but undelivered, all shards; default 64 */
+    uint32_t max_queued_batches;     /* fetched, undelivered (all shards); default 16 */
 
     /* Enhanced fan-out: register (or reuse) this stream consumer and SubscribeToShard.
      * NULL = polling. */
