@@ -55,9 +55,26 @@ typedef struct prec {
     char *msg;                  /* final failure message (owned) */
     const char *code;
     uint64_t sub_seq;
+    struct slab *slab; /* the slab holding this record, NULL when allocated alone */
     kinesis_status status, last_error;
     char keys[]; /* pk NUL [ehk NUL] [data copy] */
 } prec;
+
+/* Records up to SLAB_BLOCK bytes are carved from slabs: one allocation per ~64 KiB instead of one
+ * per record, and records put one after another sit one after another in memory, so the passes
+ * over a queue read memory in order. A new slab is made only when no slab has a free block, so
+ * slabs never hold more blocks than the peak of records held at once (plus one slab); an empty
+ * slab other than the current one is freed. Under p->mu. */
+#define SLAB_BLOCK 192u
+#define SLAB_BLOCKS 340u
+
+typedef struct slab {
+    struct slab *prev, *next; /* in p->partial while it has free blocks and is not current */
+    void *free;               /* free blocks, linked through their first word */
+    unsigned char *base;      /* first block, 64-byte aligned */
+    uint32_t live, bumped;
+    int listed;
+} slab;
 
 #define REC_PK(r) ((r)->keys)
 #define REC_EHK(r) ((r)->ehk_len ? (r)->keys + (r)->pk_len + 1 : NULL)
@@ -121,6 +138,7 @@ struct kinesis_producer {
     uint32_t idle_senders;
     int64_t idle_wake;
     pstream *streams, *rr_stream;
+    slab *cur_slab, *partial; /* see SLAB_BLOCK */
     uint64_t buffered_bytes, outstanding;
     rlist reports;
     uint64_t rng;
@@ -174,6 +192,71 @@ static uint64_t next_rand(kinesis_producer *p) {
     x ^= x >> 27;
     p->rng = x;
     return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void slab_unlist(kinesis_producer *p, slab *sl) {
+    if (sl->prev)
+        sl->prev->next = sl->next;
+    else
+        p->partial = sl->next;
+    if (sl->next) sl->next->prev = sl->prev;
+    sl->prev = sl->next = NULL;
+    sl->listed = 0;
+}
+
+/* A SLAB_BLOCK-byte block for a record, or NULL when out of memory. */
+static prec *slab_alloc(kinesis_producer *p) {
+    for (;;) {
+        slab *sl = p->cur_slab;
+        if (sl) {
+            void *b = NULL;
+            if (sl->free) {
+                b = sl->free;
+                memcpy(&sl->free, b, sizeof(void *));
+            } else if (sl->bumped < SLAB_BLOCKS) {
+                b = sl->base + (size_t)sl->bumped++ * SLAB_BLOCK;
+            }
+            if (b) {
+                sl->live++;
+                prec *r = b;
+                r->slab = sl;
+                return r;
+            }
+        }
+        /* The current slab is full (it is listed again when one of its blocks is freed). */
+        if (p->partial) {
+            sl = p->partial;
+            slab_unlist(p, sl);
+        } else {
+            sl = kinesis_mem_alloc(p->alloc, sizeof(slab) + 64 + (size_t)SLAB_BLOCK * SLAB_BLOCKS);
+            if (!sl) return NULL;
+            memset(sl, 0, sizeof(*sl));
+            uintptr_t at = ((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63;
+            sl->base = (unsigned char *)at;
+        }
+        p->cur_slab = sl;
+    }
+}
+
+static void slab_free(kinesis_producer *p, prec *r) {
+    slab *sl = r->slab;
+    void *b = r;
+    memcpy(b, &sl->free, sizeof(void *));
+    sl->free = b;
+    sl->live--;
+    if (sl == p->cur_slab) return;
+    if (sl->live == 0) {
+        if (sl->listed) slab_unlist(p, sl);
+        kinesis_mem_free(p->alloc, sl);
+        return;
+    }
+    if (!sl->listed) {
+        sl->listed = 1;
+        sl->prev = NULL;
+        sl->next = p->partial;
+        if (p->partial) p->partial->prev = sl;
+        p->partial = sl;
+    }
 }
 
 static void dist_add(dist *d, double v) {
@@ -503,10 +586,14 @@ static void kres_release(kinesis_producer *p, kres *k) {
         kinesis_mem_free(p->alloc, k);
 }
 
-static void rec_free(kinesis_producer *p, prec *r) {
+/* Release what a served record owns; returns 1 when its block goes back to a slab (under p->mu,
+ * by the caller), 0 when it was freed here. */
+static int rec_release(kinesis_producer *p, prec *r) {
     kres_release(p, r->res);
     kinesis_mem_free(p->alloc, r->msg);
+    if (r->slab) return 1;
     kinesis_mem_free(p->alloc, r);
+    return 0;
 }
 
 /* ---- the sender ---- */
@@ -1371,6 +1458,7 @@ static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
         prec *r = batch.head;
         while (r) {
             uint64_t freed_bytes = 0, freed = 0;
+            prec *to_slab = NULL;
             for (; r && freed < SERVE_BATCH; freed++) {
                 prec *nx = r->next;
                 if (p->o.dr_cb) {
@@ -1394,12 +1482,20 @@ static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
                     p->o.dr_cb(p->o.dr_user, &rep);
                 }
                 freed_bytes += r->charge;
-                rec_free(p, r);
+                if (rec_release(p, r)) {
+                    r->next = to_slab;
+                    to_slab = r;
+                }
                 r = nx;
             }
             served += (int)freed;
             /* Space is given back every SERVE_BATCH reports so blocked put()s resume early. */
             pthread_mutex_lock(&p->mu);
+            while (to_slab) {
+                prec *nx = to_slab->next;
+                slab_free(p, to_slab);
+                to_slab = nx;
+            }
             p->buffered_bytes -= freed_bytes;
             p->outstanding -= freed;
             pthread_cond_broadcast(&p->cv_space);
@@ -1508,6 +1604,13 @@ static void producer_free(kinesis_producer *p) {
         kinesis_mem_free(p->alloc, s);
     }
     for (uint32_t i = 0; i < p->ncodes; i++) kinesis_mem_free(p->alloc, p->codes[i]);
+    /* Every record has been served by now: only the current slab and empty-ish listed ones. */
+    while (p->partial) {
+        slab *sl = p->partial;
+        slab_unlist(p, sl);
+        kinesis_mem_free(p->alloc, sl);
+    }
+    kinesis_mem_free(p->alloc, p->cur_slab);
     kinesis_mem_free(p->alloc, p->senders);
     kinesis_mem_free(p->alloc, p->ctx);
     pthread_mutex_destroy(&p->mu);
@@ -1615,6 +1718,27 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
     return KINESIS_OK;
 }
 
+static void rec_fill(prec *r, const kinesis_producer_record *rec, size_t pk_len, size_t ehk_len,
+                     kinesis_hash_key hk, uint32_t charge, slab *sl) {
+    memset(r, 0, sizeof(*r));
+    memcpy(r->keys, rec->partition_key, pk_len + 1);
+    if (ehk_len) memcpy(r->keys + pk_len + 1, rec->explicit_hash_key, ehk_len + 1);
+    char *dcopy = r->keys + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0);
+    if (rec->flags & KINESIS_PRODUCER_F_LEND) {
+        r->data = rec->data;
+    } else {
+        if (rec->data_len) memcpy(dcopy, rec->data, rec->data_len);
+        r->data = (const uint8_t *)dcopy;
+    }
+    r->data_len = (uint32_t)rec->data_len;
+    r->pk_len = (uint16_t)pk_len;
+    r->ehk_len = (uint8_t)ehk_len;
+    r->hk = hk;
+    r->opaque = rec->opaque;
+    r->charge = charge;
+    r->slab = sl;
+}
+
 kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_record *rec,
                                     kinesis_error *err) {
     if (!p || !rec) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
@@ -1643,39 +1767,30 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
     int lend = (rec->flags & KINESIS_PRODUCER_F_LEND) != 0;
     size_t size =
         sizeof(prec) + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0) + (lend ? 0 : rec->data_len);
-    prec *r = kinesis_mem_alloc(p->alloc, size);
-    if (!r) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-    memset(r, 0, sizeof(*r));
-    memcpy(r->keys, rec->partition_key, pk_len + 1);
-    if (ehk_len) memcpy(r->keys + pk_len + 1, rec->explicit_hash_key, ehk_len + 1);
-    char *dcopy = r->keys + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0);
-    if (lend) {
-        r->data = rec->data;
-    } else {
-        if (rec->data_len) memcpy(dcopy, rec->data, rec->data_len);
-        r->data = (const uint8_t *)dcopy;
+    uint32_t charge = (uint32_t)(rec->data_len + pk_len + ehk_len + REC_OVERHEAD);
+    /* Small records come from a slab under the lock below; larger ones are allocated (and
+     * copied) here, outside it. */
+    prec *r = NULL;
+    if (size > SLAB_BLOCK) {
+        r = kinesis_mem_alloc(p->alloc, size);
+        if (!r) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        rec_fill(r, rec, pk_len, ehk_len, hk, charge, NULL);
     }
-    r->data_len = rec->data_len;
-    r->pk_len = (uint16_t)pk_len;
-    r->ehk_len = (uint8_t)ehk_len;
-    r->hk = hk;
-    r->opaque = rec->opaque;
-    r->charge = (uint32_t)(rec->data_len + pk_len + ehk_len + REC_OVERHEAD);
 
     pthread_mutex_lock(&p->mu);
     int64_t until = -1;
     for (;;) {
         if (p->closing) {
             pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r);
+            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
             return kinesis_error_set(err, KINESIS_E_CANCELLED, "the producer is closing");
         }
-        int fits = p->outstanding == 0 || (p->buffered_bytes + r->charge <= p->o.max_buffer_bytes &&
+        int fits = p->outstanding == 0 || (p->buffered_bytes + charge <= p->o.max_buffer_bytes &&
                                            p->outstanding + 1 <= p->o.max_buffer_records);
         if (fits) break;
         if (!p->o.put_block_ms) {
             pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r);
+            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
             return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
                                      "producer buffer full (%llu records, %llu bytes); poll() to "
                                      "serve delivery reports",
@@ -1686,7 +1801,7 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
         if (until < 0) until = now + p->o.put_block_ms;
         if (now >= until) {
             pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r);
+            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
             return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
                                      "producer buffer still full after %u ms", p->o.put_block_ms);
         }
@@ -1695,8 +1810,16 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
     pstream *s = stream_get(p, rec->stream);
     if (!s) {
         pthread_mutex_unlock(&p->mu);
-        kinesis_mem_free(p->alloc, r);
+        kinesis_mem_free(p->alloc, r); /* NULL for slab records */
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    if (!r) {
+        r = slab_alloc(p);
+        if (!r) {
+            pthread_mutex_unlock(&p->mu);
+            return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        }
+        rec_fill(r, rec, pk_len, ehk_len, hk, charge, r->slab);
     }
     int64_t now = kinesis_now_mono_ms();
     r->stream = s;
