@@ -93,5 +93,7 @@ int cli_cmd_wait(const cli_globals *g, int argc, char **argv);
 int cli_subscribe_to_shard(const cli_globals *g, const char *request_json);
 /* kinesis produce: stdin lines through the producer (cmd_produce.c). */
 int cli_cmd_produce(const cli_globals *g, int argc, char **argv);
+/* kinesis consume: every shard of a stream through the consumer (cmd_consume.c). */
+int cli_cmd_consume(const cli_globals *g, int argc, char **argv);
 
 #endif

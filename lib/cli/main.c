@@ -57,6 +57,8 @@ static void print_command_list(FILE *f) {
             "Wait for stream-exists, stream-not-exists or consumer-active (boto3's waiters).");
     fprintf(f, "  %-34s %s\n", "produce",
             "Put stdin lines through the producer (batching, aggregation, retries).");
+    fprintf(f, "  %-34s %s\n", "consume",
+            "Read every shard in order; one JSON line per user record.");
 }
 
 /* ---- helpers declared in cli.h ---- */
@@ -371,6 +373,7 @@ int main(int argc, char **argv) {
     if (strcmp(name, "deaggregate") == 0) return cli_cmd_deaggregate(&g, cargc, cargv);
     if (strcmp(name, "wait") == 0) return cli_cmd_wait(&g, cargc, cargv);
     if (strcmp(name, "produce") == 0) return cli_cmd_produce(&g, cargc, cargv);
+    if (strcmp(name, "consume") == 0) return cli_cmd_consume(&g, cargc, cargv);
     const cli_command_def *def = cli_find_command(name);
     if (!def) {
         fprintf(stderr, "kinesis: error: unknown command '%s' (see: kinesis help)\n", name);
