@@ -67,13 +67,16 @@ typedef struct prec {
  * slab other than the current one is freed. Under p->mu. */
 #define SLAB_BLOCK 192u
 #define SLAB_BLOCKS 340u
+/* Shards take turns on SLAB_LANES current slabs, so a shard's records lie in order in few slabs
+ * and a pass over its queue reads memory sequentially (few shards: one lane each). */
+#define SLAB_LANES 8u
 
 typedef struct slab {
     struct slab *prev, *next; /* in p->partial while it has free blocks and is not current */
     void *free;               /* free blocks, linked through their first word */
     unsigned char *base;      /* first block, 64-byte aligned */
     uint32_t live, bumped;
-    int listed;
+    int listed, current; /* current: some lane allocates from it */
 } slab;
 
 #define REC_PK(r) ((r)->keys)
@@ -92,7 +95,7 @@ struct pshard {
     rlist q;
     uint64_t bytes;
     int64_t not_before;
-    uint32_t in_flight;
+    uint32_t in_flight, lane;
     double tok_bytes, tok_recs, factor;
     int64_t tok_ms;
     rlist tmp; /* scratch for front re-queueing */
@@ -138,7 +141,8 @@ struct kinesis_producer {
     uint32_t idle_senders;
     int64_t idle_wake;
     pstream *streams, *rr_stream;
-    slab *cur_slab, *partial; /* see SLAB_BLOCK */
+    slab *lane_slab[SLAB_LANES + 1], *partial; /* see SLAB_BLOCK; [SLAB_LANES]: unrouted */
+    uint32_t next_lane;
     uint64_t buffered_bytes, outstanding;
     rlist reports;
     uint64_t rng;
@@ -204,10 +208,10 @@ static void slab_unlist(kinesis_producer *p, slab *sl) {
     sl->listed = 0;
 }
 
-/* A SLAB_BLOCK-byte block for a record, or NULL when out of memory. */
-static prec *slab_alloc(kinesis_producer *p) {
+/* A SLAB_BLOCK-byte block for a record from a lane, or NULL when out of memory. */
+static prec *slab_alloc(kinesis_producer *p, uint32_t lane) {
     for (;;) {
-        slab *sl = p->cur_slab;
+        slab *sl = p->lane_slab[lane];
         if (sl) {
             void *b = NULL;
             if (sl->free) {
@@ -234,7 +238,9 @@ static prec *slab_alloc(kinesis_producer *p) {
             uintptr_t at = ((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63;
             sl->base = (unsigned char *)at;
         }
-        p->cur_slab = sl;
+        if (p->lane_slab[lane]) p->lane_slab[lane]->current = 0;
+        sl->current = 1;
+        p->lane_slab[lane] = sl;
     }
 }
 
@@ -244,7 +250,7 @@ static void slab_free(kinesis_producer *p, prec *r) {
     memcpy(b, &sl->free, sizeof(void *));
     sl->free = b;
     sl->live--;
-    if (sl == p->cur_slab) return;
+    if (sl->current) return;
     if (sl->live == 0) {
         if (sl->listed) slab_unlist(p, sl);
         kinesis_mem_free(p->alloc, sl);
@@ -435,6 +441,7 @@ static kinesis_status install_map(kinesis_producer *p, pstream *s,
                 return KINESIS_E_NO_MEMORY;
             }
             sh->factor = 1.0;
+            sh->lane = p->next_lane++ % SLAB_LANES;
             sh->tok_ms = kinesis_now_mono_ms();
             sh->tok_bytes = p->o.shard_rate_bytes;
             sh->tok_recs = p->o.shard_rate_records;
@@ -1610,7 +1617,7 @@ static void producer_free(kinesis_producer *p) {
         slab_unlist(p, sl);
         kinesis_mem_free(p->alloc, sl);
     }
-    kinesis_mem_free(p->alloc, p->cur_slab);
+    for (uint32_t i = 0; i <= SLAB_LANES; i++) kinesis_mem_free(p->alloc, p->lane_slab[i]);
     kinesis_mem_free(p->alloc, p->senders);
     kinesis_mem_free(p->alloc, p->ctx);
     pthread_mutex_destroy(&p->mu);
@@ -1813,8 +1820,9 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
         kinesis_mem_free(p->alloc, r); /* NULL for slab records */
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
     }
+    pshard *sh = predict(s, hk);
     if (!r) {
-        r = slab_alloc(p);
+        r = slab_alloc(p, sh ? sh->lane : SLAB_LANES);
         if (!r) {
             pthread_mutex_unlock(&p->mu);
             return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
@@ -1828,7 +1836,6 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
     p->received++;
     p->outstanding++;
     p->buffered_bytes += r->charge;
-    pshard *sh = predict(s, r->hk);
     int wake = 0;
     if (sh) {
         shard_enqueue(sh, r);
