@@ -165,19 +165,9 @@ static void nap(kinesis_record_consumer *c, uint32_t ms) {
 }
 
 static uint32_t backoff_ms(const kinesis_record_consumer *c, uint32_t attempt) {
-    uint64_t cap = c->o.backoff_base_ms;
-    for (uint32_t i = 1; i < attempt && cap < c->o.backoff_max_ms; i++) cap *= 2;
-    if (cap > c->o.backoff_max_ms) cap = c->o.backoff_max_ms;
-    /* full jitter, at least a little so a dead server is not hammered */
-    uint64_t r = (uint64_t)rand() % (cap + 1);
-    return (uint32_t)(r < 10 ? 10 : r);
-}
-
-static void copy_str(char *dst, size_t cap, const char *src) {
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap) n = cap - 1;
-    if (n) memcpy(dst, src, n);
-    dst[n] = '\0';
+    kinesis_retry_policy policy = {0, c->o.backoff_base_ms, c->o.backoff_max_ms};
+    uint32_t d = kinesis_backoff_delay_ms(&policy, attempt, (uint64_t)rand());
+    return d < 10 ? 10 : d; /* full jitter, but a dead server is not hammered */
 }
 
 static void set_fatal(kinesis_record_consumer *c, kinesis_status st, const kinesis_error *err,
@@ -187,10 +177,10 @@ static void set_fatal(kinesis_record_consumer *c, kinesis_status st, const kines
         c->fatal = st;
         if (err) c->fatal_err = *err;
         c->fatal_err.status = st;
-        char msg[KINESIS_ERROR_MESSAGE_MAX];
+        char msg[KINESIS_ERROR_MESSAGE_MAX + 128]; /* "what: " + message; copy_str marks a cut */
         snprintf(msg, sizeof msg, "%s: %s", what,
                  err && err->message[0] ? err->message : kinesis_status_str(st));
-        copy_str(c->fatal_err.message, sizeof c->fatal_err.message, msg);
+        kinesis_copy_string(c->fatal_err.message, sizeof c->fatal_err.message, msg);
     }
     atomic_store(&c->stop_flag, 1);
     pthread_cond_broadcast(&c->cond);
@@ -305,9 +295,10 @@ static void add_children(kinesis_record_consumer *c, const kinesis_child_shard *
         shard *s = kinesis_mem_calloc(c->alloc, 1, sizeof(*s));
         if (!s) break;
         s->c = c;
-        copy_str(s->id, sizeof s->id, ch[i].shard_id);
+        kinesis_copy_string(s->id, sizeof s->id, ch[i].shard_id);
         for (size_t p = 0; p < ch[i].parent_count && p < 2; p++)
-            copy_str(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX, ch[i].parent_shards[p]);
+            kinesis_copy_string(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX,
+                                ch[i].parent_shards[p]);
         s->hash_start = ch[i].hash_start;
         s->hash_end = ch[i].hash_end;
         s->has_range = 1;
@@ -489,8 +480,8 @@ static void poll_shard(shard *s) {
         iter = next;
         int empty = b->count == 0;
         if (!empty) {
-            copy_str(s->last_fetched, sizeof s->last_fetched,
-                     b->records[b->count - 1].sequence_number);
+            kinesis_copy_string(s->last_fetched, sizeof s->last_fetched,
+                                b->records[b->count - 1].sequence_number);
             ADD(c->st.kinesis_records, b->count);
             atomic_store(&s->empty_since_ms, 0);
             batch_check_md5(c, b);
@@ -563,8 +554,8 @@ static int confirm_end(shard *s) {
                 add_children(c, b->result.child_shards, b->result.child_shard_count);
         }
         if (b->count) {
-            copy_str(s->last_fetched, sizeof s->last_fetched,
-                     b->records[b->count - 1].sequence_number);
+            kinesis_copy_string(s->last_fetched, sizeof s->last_fetched,
+                                b->records[b->count - 1].sequence_number);
             ADD(c->st.kinesis_records, b->count);
             batch_check_md5(c, b);
             if (!enqueue(c, b)) break;
@@ -592,7 +583,8 @@ static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
     atomic_store(&s->had_response, 1);
     if (ev->continuation_sequence_number && ev->continuation_sequence_number[0] &&
         ev->record_count == 0)
-        copy_str(s->last_fetched, sizeof s->last_fetched, ev->continuation_sequence_number);
+        kinesis_copy_string(s->last_fetched, sizeof s->last_fetched,
+                            ev->continuation_sequence_number);
     if (ev->record_count == 0) {
         int64_t zero = 0;
         if (atomic_load(&s->closed) && ev->millis_behind_latest <= 0 && !x->ended &&
@@ -641,7 +633,8 @@ static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
     b->records = recs;
     b->count = ev->record_count;
     b->millis_behind = ev->millis_behind_latest;
-    copy_str(s->last_fetched, sizeof s->last_fetched, recs[b->count - 1].sequence_number);
+    kinesis_copy_string(s->last_fetched, sizeof s->last_fetched,
+                        recs[b->count - 1].sequence_number);
     ADD(c->st.kinesis_records, b->count);
     batch_check_md5(c, b);
     return enqueue(c, b) ? 0 : 1;
@@ -653,7 +646,7 @@ static void subscribe_shard(shard *s) {
     kinesis_iterator_type pos_type = s->start_type;
     if (s->has_cp && s->cp.sequence_number[0]) {
         pos_type = KINESIS_ITERATOR_AT_SEQUENCE_NUMBER;
-        copy_str(pos_seq, sizeof pos_seq, s->cp.sequence_number);
+        kinesis_copy_string(pos_seq, sizeof pos_seq, s->cp.sequence_number);
     }
     uint32_t attempt = 0;
     efo_ctx x = {s, 0, 0, 0};
@@ -672,10 +665,10 @@ static void subscribe_shard(shard *s) {
         kinesis_status st =
             kinesis_subscribe_to_shard(c->client, &req, s->sub, on_event, &x, &res, &err);
         if (res.continuation_sequence_number[0]) {
-            copy_str(pos_seq, sizeof pos_seq, res.continuation_sequence_number);
+            kinesis_copy_string(pos_seq, sizeof pos_seq, res.continuation_sequence_number);
             pos_type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
         } else if (s->last_fetched[0]) {
-            copy_str(pos_seq, sizeof pos_seq, s->last_fetched);
+            kinesis_copy_string(pos_seq, sizeof pos_seq, s->last_fetched);
             pos_type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
         }
         if (res.events > 0) attempt = 0;
@@ -684,7 +677,7 @@ static void subscribe_shard(shard *s) {
             x.last_check_ms = kinesis_now_mono_ms();
             if (confirm_end(s)) x.ended = 1;
             if (s->last_fetched[0]) {
-                copy_str(pos_seq, sizeof pos_seq, s->last_fetched);
+                kinesis_copy_string(pos_seq, sizeof pos_seq, s->last_fetched);
                 pos_type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
             }
             if (!x.ended) continue;
@@ -821,12 +814,13 @@ static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err
             break;
         }
         s->c = c;
-        copy_str(s->id, sizeof s->id, ls->shard_id);
+        kinesis_copy_string(s->id, sizeof s->id, ls->shard_id);
         if (ls->parent_shard_id)
-            copy_str(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX, ls->parent_shard_id);
+            kinesis_copy_string(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX,
+                                ls->parent_shard_id);
         if (ls->adjacent_parent_shard_id)
-            copy_str(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX,
-                     ls->adjacent_parent_shard_id);
+            kinesis_copy_string(s->parents[s->parent_count++], KINESIS_SHARD_ID_MAX,
+                                ls->adjacent_parent_shard_id);
         s->hash_start = ls->hash_start;
         s->hash_end = ls->hash_end;
         s->has_range = 1;
@@ -860,12 +854,12 @@ static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err
 static kinesis_status efo_setup(kinesis_record_consumer *c, kinesis_error *err) {
     char arn[KINESIS_ARN_MAX];
     if (kinesis_is_stream_arn(c->stream)) {
-        copy_str(arn, sizeof arn, c->stream);
+        kinesis_copy_string(arn, sizeof arn, c->stream);
     } else {
         kinesis_stream_summary sum;
         kinesis_status st = kinesis_describe_stream_summary(c->client, c->stream, &sum, err);
         if (st != KINESIS_OK) return st;
-        copy_str(arn, sizeof arn, sum.stream_arn);
+        kinesis_copy_string(arn, sizeof arn, sum.stream_arn);
         kinesis_stream_summary_clean_up(&sum);
         if (!arn[0])
             return kinesis_error_set(err, KINESIS_E_UNSUPPORTED,
@@ -878,7 +872,7 @@ static kinesis_status efo_setup(kinesis_record_consumer *c, kinesis_error *err) 
         st = kinesis_describe_stream_consumer(c->client, &ref, &reg, err);
     }
     if (st != KINESIS_OK) return st;
-    copy_str(c->consumer_arn, sizeof c->consumer_arn, reg.consumer_arn);
+    kinesis_copy_string(c->consumer_arn, sizeof c->consumer_arn, reg.consumer_arn);
     kinesis_consumer_ref ref = {.consumer_arn = c->consumer_arn};
     return kinesis_wait_consumer_active(c->client, &ref, 120000, 200, err);
 }
@@ -1021,7 +1015,8 @@ static void checkpoint_fail(kinesis_record_consumer *c, kinesis_status st) {
 
 /* A record was processed: remember it, and checkpoint when due. */
 static void mark_processed(kinesis_record_consumer *c, shard *s, const char *seq, uint64_t sub) {
-    if (s->delivered_seq != seq) copy_str(s->delivered_seq, sizeof s->delivered_seq, seq);
+    if (s->delivered_seq != seq)
+        kinesis_copy_string(s->delivered_seq, sizeof s->delivered_seq, seq);
     s->delivered_sub = sub;
     s->has_delivered = 1;
     s->dirty = 1;
@@ -1432,7 +1427,7 @@ kinesis_status kinesis_consumer_next(kinesis_record_consumer *c, kinesis_consume
         *record = c->rec;
         c->have_prev = 1;
         c->prev_shard = c->cur->sh;
-        copy_str(c->prev_seq, sizeof c->prev_seq, c->rec.sequence_number);
+        kinesis_copy_string(c->prev_seq, sizeof c->prev_seq, c->rec.sequence_number);
         c->prev_sub = c->rec.sub_sequence_number;
         return KINESIS_OK;
     }
@@ -1464,7 +1459,7 @@ kinesis_status kinesis_consumer_checkpoint(kinesis_record_consumer *c, const cha
     if (c->o.pre_checkpoint) c->o.pre_checkpoint(c->o.user);
     kinesis_checkpoint cp;
     memset(&cp, 0, sizeof cp);
-    copy_str(cp.sequence_number, sizeof cp.sequence_number, seq);
+    kinesis_copy_string(cp.sequence_number, sizeof cp.sequence_number, seq);
     cp.sub_sequence_number = sub;
     kinesis_status st = write_checkpoint(c, s, &cp);
     if (st != KINESIS_OK) return kinesis_error_set(err, st, "the checkpoint store failed");
@@ -1504,12 +1499,12 @@ size_t kinesis_consumer_get_shards(kinesis_record_consumer *c, kinesis_consumer_
         const shard *s = c->shards[i];
         kinesis_consumer_shard_info *o = &out[i];
         memset(o, 0, sizeof(*o));
-        copy_str(o->shard_id, sizeof o->shard_id, s->id);
+        kinesis_copy_string(o->shard_id, sizeof o->shard_id, s->id);
         if (s->parent_count > 0)
-            copy_str(o->parent_shard_id, sizeof o->parent_shard_id, s->parents[0]);
+            kinesis_copy_string(o->parent_shard_id, sizeof o->parent_shard_id, s->parents[0]);
         if (s->parent_count > 1)
-            copy_str(o->adjacent_parent_shard_id, sizeof o->adjacent_parent_shard_id,
-                     s->parents[1]);
+            kinesis_copy_string(o->adjacent_parent_shard_id, sizeof o->adjacent_parent_shard_id,
+                                s->parents[1]);
         o->state = s->state;
         o->millis_behind_latest = atomic_load(&((shard *)s)->millis_behind);
         o->records_delivered = s->pub_count;

@@ -65,6 +65,9 @@ kinesis_status kinesis_error_set(kinesis_error *err, kinesis_status status, cons
 /* Copy `len` bytes of `src` into dst[cap], NUL-terminate, mark truncation with "...". */
 void kinesis_copy_truncated(char *dst, size_t cap, const char *src, size_t len);
 
+/* Copy a NUL-terminated string (NULL = "") into dst[cap], truncation marked as above. */
+void kinesis_copy_string(char *dst, size_t cap, const char *src);
+
 /* ---- small utilities ---- */
 int kinesis_strcasecmp_ascii(const char *a, const char *b);
 int kinesis_strncasecmp_ascii(const char *a, const char *b, size_t n);

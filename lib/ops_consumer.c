@@ -4,13 +4,6 @@
 #include "client_internal.h"
 #include "kinesis/consumers.h"
 
-static void copy_str(char *dst, size_t cap, const char *src) {
-    if (src)
-        kinesis_copy_truncated(dst, cap, src, strlen(src));
-    else
-        dst[0] = '\0';
-}
-
 static kinesis_status parse_consumer(const kjson *j, kinesis_consumer *out, const char *op,
                                      kinesis_error *err) {
     memset(out, 0, sizeof(*out));
@@ -24,10 +17,10 @@ static kinesis_status parse_consumer(const kjson *j, kinesis_consumer *out, cons
         (stream_arn && strlen(stream_arn) >= sizeof(out->stream_arn)))
         return kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
                                  "%s: consumer without ConsumerName, ConsumerARN or status", op);
-    copy_str(out->consumer_name, sizeof(out->consumer_name), name);
-    copy_str(out->consumer_arn, sizeof(out->consumer_arn), arn);
-    copy_str(out->consumer_status, sizeof(out->consumer_status), status);
-    copy_str(out->stream_arn, sizeof(out->stream_arn), stream_arn);
+    kinesis_copy_string(out->consumer_name, sizeof(out->consumer_name), name);
+    kinesis_copy_string(out->consumer_arn, sizeof(out->consumer_arn), arn);
+    kinesis_copy_string(out->consumer_status, sizeof(out->consumer_status), status);
+    kinesis_copy_string(out->stream_arn, sizeof(out->stream_arn), stream_arn);
     kjson_get_double(j, "ConsumerCreationTimestamp", &out->consumer_creation_timestamp);
     return KINESIS_OK;
 }

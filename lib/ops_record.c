@@ -45,13 +45,6 @@ static kinesis_status validate_record(const kinesis_client *c, const char *pk, c
     return KINESIS_OK;
 }
 
-static void copy_field(char *dst, size_t cap, const char *src) {
-    if (src)
-        kinesis_copy_truncated(dst, cap, src, strlen(src));
-    else
-        dst[0] = '\0';
-}
-
 kinesis_status kinesis_put_record(kinesis_client *c, const kinesis_put_record_request *req,
                                   kinesis_put_record_result *out, kinesis_error *err) {
     kinesis_error_clear(err);
@@ -95,10 +88,10 @@ kinesis_status kinesis_put_record(kinesis_client *c, const kinesis_put_record_re
             st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
                                    "PutRecord: missing or oversized ShardId/SequenceNumber");
         } else {
-            copy_field(out->shard_id, sizeof(out->shard_id), shard);
-            copy_field(out->sequence_number, sizeof(out->sequence_number), seq);
-            copy_field(out->encryption_type, sizeof(out->encryption_type),
-                       kjson_get_string(doc, "EncryptionType"));
+            kinesis_copy_string(out->shard_id, sizeof(out->shard_id), shard);
+            kinesis_copy_string(out->sequence_number, sizeof(out->sequence_number), seq);
+            kinesis_copy_string(out->encryption_type, sizeof(out->encryption_type),
+                                kjson_get_string(doc, "EncryptionType"));
         }
     }
     kinesis_arena_destroy(arena);
@@ -179,9 +172,9 @@ kinesis_status kinesis_put_records(kinesis_client *c, const kinesis_put_records_
                     out->status = kinesis_status_from_error_type(code);
                     if (strcmp(code, "InternalFailure") == 0)
                         out->status = KINESIS_E_SERVICE_UNAVAILABLE;
-                    copy_field(out->error_code, sizeof(out->error_code), code);
-                    copy_field(out->error_message, sizeof(out->error_message),
-                               kjson_get_string(r, "ErrorMessage"));
+                    kinesis_copy_string(out->error_code, sizeof(out->error_code), code);
+                    kinesis_copy_string(out->error_message, sizeof(out->error_message),
+                                        kjson_get_string(r, "ErrorMessage"));
                     continue;
                 }
                 const char *shard = kjson_get_string(r, "ShardId");
@@ -191,13 +184,13 @@ kinesis_status kinesis_put_records(kinesis_client *c, const kinesis_put_records_
                     /* Neither a success nor an error: the caller must not assume delivery. */
                     failed++;
                     out->status = KINESIS_E_BAD_RESPONSE;
-                    copy_field(out->error_message, sizeof(out->error_message),
-                               "result has neither ErrorCode nor ShardId/SequenceNumber");
+                    kinesis_copy_string(out->error_message, sizeof(out->error_message),
+                                        "result has neither ErrorCode nor ShardId/SequenceNumber");
                     continue;
                 }
                 out->status = KINESIS_OK;
-                copy_field(out->shard_id, sizeof(out->shard_id), shard);
-                copy_field(out->sequence_number, sizeof(out->sequence_number), seq);
+                kinesis_copy_string(out->shard_id, sizeof(out->shard_id), shard);
+                kinesis_copy_string(out->sequence_number, sizeof(out->sequence_number), seq);
             }
             if (failed_count) *failed_count = failed;
         }
@@ -275,7 +268,7 @@ kinesis_status kinesis_get_shard_iterator(kinesis_client *c,
             st = kinesis_error_set(err, KINESIS_E_BAD_RESPONSE,
                                    "GetShardIterator: missing or oversized ShardIterator");
         else
-            copy_field(out->shard_iterator, sizeof(out->shard_iterator), it);
+            kinesis_copy_string(out->shard_iterator, sizeof(out->shard_iterator), it);
     }
     kinesis_arena_destroy(arena);
     return st;

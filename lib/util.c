@@ -179,6 +179,10 @@ void kinesis_copy_truncated(char *dst, size_t cap, const char *src, size_t len) 
     if (cap > 4) memcpy(dst + cap - 4, "...", 3);
 }
 
+void kinesis_copy_string(char *dst, size_t cap, const char *src) {
+    kinesis_copy_truncated(dst, cap, src ? src : "", src ? strlen(src) : 0);
+}
+
 void kinesis_error_clear(kinesis_error *err) {
     if (err) memset(err, 0, sizeof(*err));
 }
