@@ -1,8 +1,10 @@
-/* Example consumer: reads every shard of a stream from TRIM_HORIZON to its current end and
- * prints a summary (records per shard, first and last record). Region, credentials and
- * endpoint come from the usual AWS environment and files; --endpoint-url overrides.
+/* Example consumer: reads every shard of a stream through the libkinesis consumer — shards in
+ * resharding order, KPL aggregates deaggregated as the KCL does, checkpoints in a file so a
+ * restart resumes where it stopped — and exits once every shard has been idle for a while.
+ * Region, credentials and endpoint come from the usual AWS environment and files.
  *
- *   consumer --stream-name demo [--expect N] [--endpoint-url URL] [--print N] */
+ *   consumer --stream-name demo [--expect N] [--checkpoint-dir DIR] [--endpoint-url URL]
+ *            [--print N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,32 @@ static int fail(const char *what, kinesis_status st, const kinesis_error *err) {
     return 1;
 }
 
+typedef struct seen {
+    long records, aggregated, to_print;
+} seen;
+
+/* One call per user record, on the thread running kinesis_consumer_run(); the record is a view
+ * valid only during the call. */
+static int on_record(void *user, const kinesis_consumer_record *r) {
+    seen *s = user;
+    s->records++;
+    s->aggregated += r->aggregated;
+    if (s->to_print > 0) {
+        s->to_print--;
+        printf("  %s %s/%llu key=%s data=%.*s\n", r->shard_id, r->sequence_number,
+               (unsigned long long)r->sub_sequence_number, r->partition_key, (int)r->data_len,
+               (const char *)r->data);
+    }
+    return 0; /* go on */
+}
+
 int main(int argc, char **argv) {
     const char *stream = arg(argc, argv, "--stream-name", NULL);
     long expect = atol(arg(argc, argv, "--expect", "-1"));
-    long print = atol(arg(argc, argv, "--print", "3"));
+    const char *checkpoint_dir = arg(argc, argv, "--checkpoint-dir", NULL);
     if (!stream) {
-        fprintf(stderr, "usage: consumer --stream-name NAME [--expect N] [--endpoint-url URL]\n");
+        fprintf(stderr, "usage: consumer --stream-name NAME [--expect N] [--checkpoint-dir DIR] "
+                        "[--endpoint-url URL] [--print N]\n");
         return 2;
     }
     kinesis_client_options options;
@@ -37,50 +59,36 @@ int main(int argc, char **argv) {
     kinesis_status st = kinesis_client_new(&options, &client, &err);
     if (st != KINESIS_OK) return fail("client", st, &err);
 
-    kinesis_list_shards_request lr = {0};
-    lr.stream = stream;
-    kinesis_list_shards_result shards;
-    st = kinesis_list_shards(client, &lr, &shards, &err);
-    if (st != KINESIS_OK) return fail("ListShards", st, &err);
-
-    long total = 0, printed = 0;
-    for (size_t s = 0; s < shards.shard_count; s++) {
-        kinesis_get_shard_iterator_request ir = {stream, shards.shards[s].shard_id,
-                                                 KINESIS_ITERATOR_TRIM_HORIZON, NULL, 0};
-        kinesis_get_shard_iterator_result it;
-        st = kinesis_get_shard_iterator(client, &ir, &it, &err);
-        if (st != KINESIS_OK) return fail("GetShardIterator", st, &err);
-        char iterator[KINESIS_SHARD_ITERATOR_MAX];
-        snprintf(iterator, sizeof(iterator), "%s", it.shard_iterator);
-        long in_shard = 0;
-        for (;;) {
-            kinesis_get_records_request gr = {iterator, 10000, NULL};
-            kinesis_get_records_result res;
-            st = kinesis_get_records(client, &gr, &res, &err);
-            if (st != KINESIS_OK) return fail("GetRecords", st, &err);
-            for (size_t i = 0; i < res.record_count; i++, in_shard++)
-                if (printed < print) {
-                    printed++;
-                    printf("  %s %s key=%s data=%.*s\n", shards.shards[s].shard_id,
-                           res.records[i].sequence_number, res.records[i].partition_key,
-                           (int)res.records[i].data_len, (const char *)res.records[i].data);
-                }
-            /* Caught up when a read returns nothing and the shard is 0 ms behind its tip. */
-            int done = !res.next_shard_iterator ||
-                       (res.record_count == 0 && res.millis_behind_latest <= 0);
-            if (res.next_shard_iterator)
-                snprintf(iterator, sizeof(iterator), "%s", res.next_shard_iterator);
-            kinesis_get_records_result_clean_up(&res);
-            if (done) break;
-        }
-        printf("consumer: %s: %ld records\n", shards.shards[s].shard_id, in_shard);
-        total += in_shard;
+    kinesis_checkpoint_store *checkpoints = NULL;
+    if (checkpoint_dir) {
+        st = kinesis_file_checkpoint_store_new(NULL, checkpoint_dir, "example", stream, NULL,
+                                               &checkpoints, &err);
+        if (st != KINESIS_OK) return fail("checkpoint store", st, &err);
     }
-    kinesis_list_shards_result_clean_up(&shards);
+    seen s = {0, 0, atol(arg(argc, argv, "--print", "3"))};
+    kinesis_consumer_options co;
+    kinesis_consumer_options_init(&co);
+    co.stream = stream;
+    co.application = "example";
+    co.start = KINESIS_CONSUMER_START_TRIM_HORIZON; /* or where the checkpoints say */
+    co.on_record = on_record;
+    co.user = &s;
+    co.checkpoints = checkpoints;
+    co.checkpoint_interval_ms = 1000;
+    co.idle_interval_ms = 200;
+    co.idle_exit_ms = 2000; /* an example ends; a service would run until stopped */
+    kinesis_record_consumer *consumer;
+    st = kinesis_consumer_new(client, &co, &consumer, &err);
+    if (st != KINESIS_OK) return fail("consumer", st, &err);
+    st = kinesis_consumer_run(consumer, &err); /* kinesis_consumer_stop() ends it from anywhere */
+    kinesis_consumer_destroy(consumer);
+    kinesis_checkpoint_store_destroy(checkpoints);
     kinesis_client_destroy(client);
-    printf("consumer: read %ld records from %s\n", total, stream);
-    if (expect >= 0 && total != expect) {
-        fprintf(stderr, "consumer: expected %ld records, read %ld\n", expect, total);
+    if (st != KINESIS_OK) return fail("reading", st, &err);
+    printf("consumer: read %ld user records from %s (%ld came out of KPL aggregates)\n",
+           s.records, stream, s.aggregated);
+    if (expect >= 0 && s.records != expect) {
+        fprintf(stderr, "consumer: expected %ld records, read %ld\n", expect, s.records);
         return 1;
     }
     return 0;
