@@ -1027,51 +1027,88 @@ static const char *scan_ws(const char *p, const char *e) {
 static const char *scan_str(const char *p, const char *e, rslice *out) {
     if (p >= e || *p != '"') return NULL;
     const char *b = ++p;
-    while (p < e && *p != '"') {
-        if (*p == '\\' || (unsigned char)*p < 0x20) return NULL;
-        p++;
-    }
-    if (p >= e) return NULL;
+    const char *q = memchr(b, '"', (size_t)(e - b));
+    if (!q) return NULL;
+    /* No early exit: this loop vectorizes. */
+    unsigned bad = 0;
+    for (const char *c = b; c < q; c++)
+        bad |= (unsigned)((unsigned char)*c < 0x20) | (unsigned)(*c == '\\');
+    if (bad) return NULL;
     if (out) {
         out->p = b;
-        out->n = (size_t)(p - b);
+        out->n = (size_t)(q - b);
     }
-    return p + 1;
+    return q + 1;
 }
 
-/* Skip one value (nested containers included). */
-static const char *scan_skip(const char *p, const char *e) {
-    char stack[32];
-    size_t depth = 0;
-    do {
-        p = scan_ws(p, e);
-        if (p >= e) return NULL;
-        char c = *p;
-        if (c == '"') {
-            if (!(p = scan_str(p, e, NULL))) return NULL;
-        } else if (c == '{' || c == '[') {
-            if (depth == sizeof(stack)) return NULL;
-            stack[depth++] = c == '{' ? '}' : ']';
-            p++;
-            continue;
-        } else if (c == '}' || c == ']') {
-            if (!depth || stack[depth - 1] != c) return NULL;
-            depth--;
-            p++;
-        } else if (c == ',' || c == ':') {
-            if (!depth) return NULL;
-            p++;
-            continue;
-        } else {
-            const char *b = p;
-            while (p < e && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '-' ||
-                             *p == '+' || *p == '.' || *p == 'E'))
-                p++;
-            if (p == b) return NULL;
-        }
-    } while (depth);
+static const char *scan_number(const char *p, const char *e) {
+    if (p < e && *p == '-') p++;
+    if (p >= e) return NULL;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < e && *p >= '0' && *p <= '9') p++;
+    } else {
+        return NULL;
+    }
+    if (p < e && *p == '.') {
+        const char *d = ++p;
+        while (p < e && *p >= '0' && *p <= '9') p++;
+        if (p == d) return NULL;
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < e && (*p == '+' || *p == '-')) p++;
+        const char *d = p;
+        while (p < e && *p >= '0' && *p <= '9') p++;
+        if (p == d) return NULL;
+    }
     return p;
 }
+
+/* Skip one value, checking its syntax (nested containers up to a small depth). */
+static const char *scan_skip_depth(const char *p, const char *e, int depth) {
+    p = scan_ws(p, e);
+    if (p >= e) return NULL;
+    switch (*p) {
+    case '"':
+        return scan_str(p, e, NULL);
+    case 't':
+        return e - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        return e - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    case 'n':
+        return e - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    case '{':
+    case '[': {
+        if (depth >= 32) return NULL;
+        char close = *p == '{' ? '}' : ']';
+        p = scan_ws(p + 1, e);
+        if (p < e && *p == close) return p + 1;
+        for (;;) {
+            if (close == '}') {
+                p = scan_str(scan_ws(p, e), e, NULL);
+                if (!p) return NULL;
+                p = scan_ws(p, e);
+                if (p >= e || *p++ != ':') return NULL;
+            }
+            p = scan_skip_depth(p, e, depth + 1);
+            if (!p) return NULL;
+            p = scan_ws(p, e);
+            if (p < e && *p == ',') {
+                p++;
+                continue;
+            }
+            if (p < e && *p == close) return p + 1;
+            return NULL;
+        }
+    }
+    default:
+        return scan_number(p, e);
+    }
+}
+
+static const char *scan_skip(const char *p, const char *e) { return scan_skip_depth(p, e, 0); }
 
 static int slice_is(const rslice *k, const char *lit, size_t n) {
     return k->n == n && memcmp(k->p, lit, n) == 0;
