@@ -1790,10 +1790,20 @@ kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "data is NULL");
     if (!rec->stream || !*rec->stream)
         return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
-    if (kinesis_validate_partition_key(rec->partition_key) != KINESIS_OK)
-        return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
-                                 "partition key must be 1 to 256 characters of valid UTF-8");
-    size_t pk_len = strlen(rec->partition_key);
+    /* 1 to 256 ASCII bytes are 1 to 256 valid characters: one pass; anything else is checked
+     * in full. */
+    const char *pk = rec->partition_key;
+    size_t pk_len = 0;
+    unsigned high = 0;
+    if (pk)
+        while (pk_len <= KINESIS_PARTITION_KEY_MAX_CHARS && pk[pk_len])
+            high |= (unsigned char)pk[pk_len++];
+    if (!pk || pk_len == 0 || pk_len > KINESIS_PARTITION_KEY_MAX_CHARS || (high & 0x80)) {
+        if (kinesis_validate_partition_key(pk) != KINESIS_OK)
+            return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
+                                     "partition key must be 1 to 256 characters of valid UTF-8");
+        pk_len = strlen(pk);
+    }
     size_t ehk_len = 0;
     kinesis_hash_key hk;
     if (rec->explicit_hash_key) {
