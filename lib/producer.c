@@ -67,6 +67,24 @@ typedef struct prec {
  * slab other than the current one is freed. Under p->mu. */
 #define SLAB_BLOCK 192u
 #define SLAB_BLOCKS 340u
+
+/* Under AddressSanitizer, free slab blocks are poisoned (all but the free-list link), so a use
+ * of a record after its report was served is still caught although it is not a malloc block. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KINESIS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KINESIS_ASAN 1
+#endif
+#endif
+#ifdef KINESIS_ASAN
+#include <sanitizer/asan_interface.h>
+#define SLAB_POISON(addr, size) ASAN_POISON_MEMORY_REGION(addr, size)
+#define SLAB_UNPOISON(addr, size) ASAN_UNPOISON_MEMORY_REGION(addr, size)
+#else
+#define SLAB_POISON(addr, size) ((void)(addr), (void)(size))
+#define SLAB_UNPOISON(addr, size) ((void)(addr), (void)(size))
+#endif
 /* Shards take turns on SLAB_LANES current slabs, so a shard's records lie in order in few slabs
  * and a pass over its queue reads memory sequentially (few shards: one lane each). */
 #define SLAB_LANES 8u
@@ -221,6 +239,7 @@ static prec *slab_alloc(kinesis_producer *p, uint32_t lane) {
                 b = sl->base + (size_t)sl->bumped++ * SLAB_BLOCK;
             }
             if (b) {
+                SLAB_UNPOISON(b, SLAB_BLOCK);
                 sl->live++;
                 prec *r = b;
                 r->slab = sl;
@@ -237,6 +256,7 @@ static prec *slab_alloc(kinesis_producer *p, uint32_t lane) {
             memset(sl, 0, sizeof(*sl));
             uintptr_t at = ((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63;
             sl->base = (unsigned char *)at;
+            SLAB_POISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
         }
         if (p->lane_slab[lane]) p->lane_slab[lane]->current = 0;
         sl->current = 1;
@@ -248,11 +268,13 @@ static void slab_free(kinesis_producer *p, prec *r) {
     slab *sl = r->slab;
     void *b = r;
     memcpy(b, &sl->free, sizeof(void *));
+    SLAB_POISON((unsigned char *)b + sizeof(void *), SLAB_BLOCK - sizeof(void *));
     sl->free = b;
     sl->live--;
     if (sl->current) return;
     if (sl->live == 0) {
         if (sl->listed) slab_unlist(p, sl);
+        SLAB_UNPOISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
         kinesis_mem_free(p->alloc, sl);
         return;
     }
@@ -1652,9 +1674,14 @@ static void producer_free(kinesis_producer *p) {
     while (p->partial) {
         slab *sl = p->partial;
         slab_unlist(p, sl);
+        SLAB_UNPOISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
         kinesis_mem_free(p->alloc, sl);
     }
-    for (uint32_t i = 0; i <= SLAB_LANES; i++) kinesis_mem_free(p->alloc, p->lane_slab[i]);
+    for (uint32_t i = 0; i <= SLAB_LANES; i++) {
+        if (!p->lane_slab[i]) continue;
+        SLAB_UNPOISON(p->lane_slab[i]->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
+        kinesis_mem_free(p->alloc, p->lane_slab[i]);
+    }
     kinesis_mem_free(p->alloc, p->senders);
     kinesis_mem_free(p->alloc, p->ctx);
     pthread_mutex_destroy(&p->mu);
