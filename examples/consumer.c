@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     co.checkpoint_interval_ms = 1000;
     co.idle_interval_ms = 200;
     co.idle_exit_ms = 2000; /* an example ends; a service would run until stopped */
-    kinesis_record_consumer *consumer;
+    kinesis_consumer *consumer;
     st = kinesis_consumer_new(client, &co, &consumer, &err);
     if (st != KINESIS_OK) return fail("consumer", st, &err);
     st = kinesis_consumer_run(consumer, &err); /* kinesis_consumer_stop() ends it from anywhere */
@@ -85,8 +85,8 @@ int main(int argc, char **argv) {
     kinesis_checkpoint_store_destroy(checkpoints);
     kinesis_client_destroy(client);
     if (st != KINESIS_OK) return fail("reading", st, &err);
-    printf("consumer: read %ld user records from %s (%ld came out of KPL aggregates)\n",
-           s.records, stream, s.aggregated);
+    printf("consumer: read %ld user records from %s (%ld came out of KPL aggregates)\n", s.records,
+           stream, s.aggregated);
     if (expect >= 0 && s.records != expect) {
         fprintf(stderr, "consumer: expected %ld records, read %ld\n", expect, s.records);
         return 1;

@@ -69,10 +69,10 @@ struct shard {
     char pub_seq[KINESIS_SEQUENCE_NUMBER_MAX];
     uint64_t pub_sub;
     uint64_t pub_count;
-    struct kinesis_record_consumer *c;
+    struct kinesis_consumer *c;
 };
 
-struct kinesis_record_consumer {
+struct kinesis_consumer {
     kinesis_client *client;
     const kinesis_allocator *alloc;
     const kinesis_logger *log;
@@ -151,12 +151,12 @@ int kinesis_consumer_at_or_before_(const char *seq, uint64_t sub, const char *cp
     return r < 0 || (r == 0 && sub <= cp_sub);
 }
 
-static int stopping(const kinesis_record_consumer *c) {
+static int stopping(const kinesis_consumer *c) {
     return atomic_load_explicit(&c->stop_flag, memory_order_relaxed) != 0;
 }
 
 /* Sleep up to ms, waking early when the consumer stops. */
-static void nap(kinesis_record_consumer *c, uint32_t ms) {
+static void nap(kinesis_consumer *c, uint32_t ms) {
     while (ms > 0 && !stopping(c)) {
         uint32_t step = ms < 50 ? ms : 50;
         kinesis_sleep_ms(step);
@@ -164,13 +164,13 @@ static void nap(kinesis_record_consumer *c, uint32_t ms) {
     }
 }
 
-static uint32_t backoff_ms(const kinesis_record_consumer *c, uint32_t attempt) {
+static uint32_t backoff_ms(const kinesis_consumer *c, uint32_t attempt) {
     kinesis_retry_policy policy = {0, c->o.backoff_base_ms, c->o.backoff_max_ms};
     uint32_t d = kinesis_backoff_delay_ms(&policy, attempt, (uint64_t)rand());
     return d < 10 ? 10 : d; /* full jitter, but a dead server is not hammered */
 }
 
-static void set_fatal(kinesis_record_consumer *c, kinesis_status st, const kinesis_error *err,
+static void set_fatal(kinesis_consumer *c, kinesis_status st, const kinesis_error *err,
                       const char *what) {
     pthread_mutex_lock(&c->lock);
     if (c->fatal == KINESIS_OK) {
@@ -199,13 +199,13 @@ static void abs_deadline(struct timespec *ts, uint32_t ms) {
     }
 }
 
-static shard *find_shard(kinesis_record_consumer *c, const char *id) {
+static shard *find_shard(kinesis_consumer *c, const char *id) {
     for (size_t i = 0; i < c->nshards; i++)
         if (strcmp(c->shards[i]->id, id) == 0) return c->shards[i];
     return NULL;
 }
 
-static void batch_free(kinesis_record_consumer *c, batch *b) {
+static void batch_free(kinesis_consumer *c, batch *b) {
     if (!b) return;
     if (b->has_result) kinesis_get_records_result_clean_up(&b->result);
     if (b->body.data || b->fast.records) {
@@ -228,7 +228,7 @@ static void batch_free(kinesis_record_consumer *c, batch *b) {
 
 /* Check the MD5 of every aggregate in the batch at once (several times faster than one by one);
  * runs on the worker so the delivering thread only decodes. */
-static void batch_check_md5(kinesis_record_consumer *c, batch *b) {
+static void batch_check_md5(kinesis_consumer *c, batch *b) {
     size_t n = 0;
     for (size_t i = 0; i < b->count; i++)
         if (kinesis_agg_has_magic(b->records[i].data, b->records[i].data_len)) n++;
@@ -256,7 +256,7 @@ static void batch_check_md5(kinesis_record_consumer *c, batch *b) {
 }
 
 /* Queue a batch; waits while the queue is full. Returns 0 when stopping (batch freed). */
-static int enqueue(kinesis_record_consumer *c, batch *b) {
+static int enqueue(kinesis_consumer *c, batch *b) {
     pthread_mutex_lock(&c->lock);
     while (b->kind == BATCH_RECORDS && c->qlen >= c->o.max_queued_batches && !stopping(c)) {
         struct timespec ts;
@@ -280,7 +280,7 @@ static int enqueue(kinesis_record_consumer *c, batch *b) {
 }
 
 /* Children reported by a finished shard (ChildShards): add the unknown ones. */
-static void add_children(kinesis_record_consumer *c, const kinesis_child_shard *ch, size_t n) {
+static void add_children(kinesis_consumer *c, const kinesis_child_shard *ch, size_t n) {
     pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < n; i++) {
         if (!ch[i].shard_id || find_shard(c, ch[i].shard_id)) continue;
@@ -323,7 +323,7 @@ static void add_children(kinesis_record_consumer *c, const kinesis_child_shard *
 
 /* Get an iterator: after the last record received, else at the checkpoint, else the start. */
 static kinesis_status get_iterator(shard *s, char **out, kinesis_error *err) {
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     kinesis_get_shard_iterator_request req = {.stream = c->stream, .shard_id = s->id};
     if (s->last_fetched[0]) {
         req.type = KINESIS_ITERATOR_AFTER_SEQUENCE_NUMBER;
@@ -351,7 +351,7 @@ static int transient(kinesis_status st) {
  * kinesis_get_records. *next is the next iterator (a view into b) or NULL. */
 static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **next,
                             kinesis_error *err) {
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     pthread_mutex_lock(&c->lock);
     if (c->pool_n > 0) {
         c->pool_n--;
@@ -398,7 +398,7 @@ static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **n
 }
 
 static void poll_shard(shard *s) {
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     char *iter = NULL;
     uint32_t attempt = 0;
     int fresh_iterator = 0;
@@ -523,7 +523,7 @@ typedef struct efo_ctx {
  * send ChildShards. Ask GetRecords from where the subscription is: it reports the end (and the
  * children) reliably. Records it still finds are delivered. Returns 1 when the shard ended. */
 static int confirm_end(shard *s) {
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     char *iter = NULL;
     kinesis_error err;
     int ended = 0;
@@ -573,7 +573,7 @@ static int confirm_end(shard *s) {
 static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
     efo_ctx *x = user;
     shard *s = x->s;
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     if (stopping(c)) return 1;
     atomic_store(&s->millis_behind, ev->millis_behind_latest);
     if (ev->child_shard_count) {
@@ -641,7 +641,7 @@ static int on_event(void *user, const kinesis_subscribe_to_shard_event *ev) {
 }
 
 static void subscribe_shard(shard *s) {
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     char pos_seq[KINESIS_SEQUENCE_NUMBER_MAX] = "";
     kinesis_iterator_type pos_type = s->start_type;
     if (s->has_cp && s->cp.sequence_number[0]) {
@@ -709,7 +709,7 @@ static void subscribe_shard(shard *s) {
 
 static void *worker_main(void *arg) {
     shard *s = arg;
-    kinesis_record_consumer *c = s->c;
+    kinesis_consumer *c = s->c;
     if (c->efo_name)
         subscribe_shard(s);
     else
@@ -724,7 +724,7 @@ static void *worker_main(void *arg) {
 /* ---------------------------------------------------------------------------------------- */
 /* coordinator                                                                              */
 
-static int parent_done(kinesis_record_consumer *c, const char *id, int *consumed) {
+static int parent_done(kinesis_consumer *c, const char *id, int *consumed) {
     shard *p = find_shard(c, id);
     if (!p) return 1; /* trimmed away: nothing left to read */
     if (p->consumed) *consumed = 1;
@@ -733,7 +733,7 @@ static int parent_done(kinesis_record_consumer *c, const char *id, int *consumed
 }
 
 /* Start every waiting shard whose parents are done. Lock held. */
-static void launch_ready(kinesis_record_consumer *c) {
+static void launch_ready(kinesis_consumer *c) {
     for (size_t i = 0; i < c->nshards; i++) {
         shard *s = c->shards[i];
         if (s->state != KINESIS_CONSUMER_SHARD_WAITING || stopping(c)) continue;
@@ -777,7 +777,7 @@ static void launch_ready(kinesis_record_consumer *c) {
     }
 }
 
-static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err) {
+static kinesis_status sync_shards(kinesis_consumer *c, kinesis_error *err) {
     kinesis_list_shards_request req = {.stream = c->stream};
     kinesis_list_shards_result r;
     kinesis_status st = kinesis_list_shards(c->client, &req, &r, err);
@@ -851,7 +851,7 @@ static kinesis_status sync_shards(kinesis_record_consumer *c, kinesis_error *err
     return st;
 }
 
-static kinesis_status efo_setup(kinesis_record_consumer *c, kinesis_error *err) {
+static kinesis_status efo_setup(kinesis_consumer *c, kinesis_error *err) {
     char arn[KINESIS_ARN_MAX];
     if (kinesis_is_stream_arn(c->stream)) {
         kinesis_copy_string(arn, sizeof arn, c->stream);
@@ -865,7 +865,7 @@ static kinesis_status efo_setup(kinesis_record_consumer *c, kinesis_error *err) 
             return kinesis_error_set(err, KINESIS_E_UNSUPPORTED,
                                      "the server reports no StreamARN: no enhanced fan-out");
     }
-    kinesis_consumer reg;
+    kinesis_stream_consumer reg;
     kinesis_status st = kinesis_register_stream_consumer(c->client, arn, c->efo_name, &reg, err);
     if (st == KINESIS_E_RESOURCE_IN_USE) {
         kinesis_consumer_ref ref = {.stream_arn = arn, .consumer_name = c->efo_name};
@@ -878,7 +878,7 @@ static kinesis_status efo_setup(kinesis_record_consumer *c, kinesis_error *err) 
 }
 
 static void *coord_main(void *arg) {
-    kinesis_record_consumer *c = arg;
+    kinesis_consumer *c = arg;
     kinesis_error err;
     uint32_t attempt = 0;
     if (c->efo_name) {
@@ -951,7 +951,7 @@ static void *coord_main(void *arg) {
 /* ---------------------------------------------------------------------------------------- */
 /* delivery (caller's thread)                                                               */
 
-static void publish(kinesis_record_consumer *c, shard *s) {
+static void publish(kinesis_consumer *c, shard *s) {
     pthread_mutex_lock(&c->lock);
     memcpy(s->pub_seq, s->delivered_seq, sizeof s->pub_seq);
     s->pub_sub = s->delivered_sub;
@@ -959,7 +959,7 @@ static void publish(kinesis_record_consumer *c, shard *s) {
     pthread_mutex_unlock(&c->lock);
 }
 
-static kinesis_status write_checkpoint(kinesis_record_consumer *c, shard *s,
+static kinesis_status write_checkpoint(kinesis_consumer *c, shard *s,
                                        const kinesis_checkpoint *cp) {
     kinesis_status st = kinesis_checkpoint_store_put(c->o.checkpoints, s->id, cp);
     if (st == KINESIS_OK) ADD(c->st.checkpoints, 1);
@@ -967,14 +967,14 @@ static kinesis_status write_checkpoint(kinesis_record_consumer *c, shard *s,
 }
 
 /* The table may grow (and move) under the coordinator; shards themselves never move. */
-static size_t shard_count(kinesis_record_consumer *c) {
+static size_t shard_count(kinesis_consumer *c) {
     pthread_mutex_lock(&c->lock);
     size_t n = c->nshards;
     pthread_mutex_unlock(&c->lock);
     return n;
 }
 
-static shard *shard_at(kinesis_record_consumer *c, size_t i) {
+static shard *shard_at(kinesis_consumer *c, size_t i) {
     pthread_mutex_lock(&c->lock);
     shard *s = c->shards[i];
     pthread_mutex_unlock(&c->lock);
@@ -982,7 +982,7 @@ static shard *shard_at(kinesis_record_consumer *c, size_t i) {
 }
 
 /* Write the delivered position of every shard that moved. */
-static kinesis_status checkpoint_all(kinesis_record_consumer *c) {
+static kinesis_status checkpoint_all(kinesis_consumer *c) {
     c->since_cp = 0;
     c->last_cp_ms = kinesis_now_mono_ms();
     if (!c->o.checkpoints || c->o.manual_checkpoints) return KINESIS_OK;
@@ -1006,7 +1006,7 @@ static kinesis_status checkpoint_all(kinesis_record_consumer *c) {
     return KINESIS_OK;
 }
 
-static void checkpoint_fail(kinesis_record_consumer *c, kinesis_status st) {
+static void checkpoint_fail(kinesis_consumer *c, kinesis_status st) {
     kinesis_error e;
     kinesis_error_clear(&e);
     kinesis_error_set(&e, st, "the checkpoint store failed");
@@ -1014,7 +1014,7 @@ static void checkpoint_fail(kinesis_record_consumer *c, kinesis_status st) {
 }
 
 /* A record was processed: remember it, and checkpoint when due. */
-static void mark_processed(kinesis_record_consumer *c, shard *s, const char *seq, uint64_t sub) {
+static void mark_processed(kinesis_consumer *c, shard *s, const char *seq, uint64_t sub) {
     if (s->delivered_seq != seq)
         kinesis_copy_string(s->delivered_seq, sizeof s->delivered_seq, seq);
     s->delivered_sub = sub;
@@ -1029,7 +1029,7 @@ static void mark_processed(kinesis_record_consumer *c, shard *s, const char *seq
     }
 }
 
-static void maybe_timed_checkpoint(kinesis_record_consumer *c) {
+static void maybe_timed_checkpoint(kinesis_consumer *c) {
     if (c->o.checkpoint_interval_ms &&
         kinesis_now_mono_ms() - c->last_cp_ms >= (int64_t)c->o.checkpoint_interval_ms) {
         kinesis_status st = checkpoint_all(c);
@@ -1038,7 +1038,7 @@ static void maybe_timed_checkpoint(kinesis_record_consumer *c) {
 }
 
 /* Every record of a finished shard was delivered: checkpoint it as ended, let children start. */
-static void shard_end(kinesis_record_consumer *c, shard *s) {
+static void shard_end(kinesis_consumer *c, shard *s) {
     if (c->o.checkpoints) {
         kinesis_status st = checkpoint_all(c);
         if (st == KINESIS_OK) {
@@ -1065,7 +1065,7 @@ static void shard_end(kinesis_record_consumer *c, shard *s) {
     pthread_mutex_unlock(&c->lock);
 }
 
-static void fill_plain(kinesis_record_consumer *c, const batch *b, const kinesis_record *r) {
+static void fill_plain(kinesis_consumer *c, const batch *b, const kinesis_record *r) {
     kinesis_consumer_record *o = &c->rec;
     o->shard_id = b->sh->id;
     o->sequence_number = r->sequence_number;
@@ -1081,7 +1081,7 @@ static void fill_plain(kinesis_record_consumer *c, const batch *b, const kinesis
 }
 
 /* Start decoding an aggregate; 0 when it yields nothing (dropped). */
-static int start_aggregate(kinesis_record_consumer *c, const batch *b, size_t idx) {
+static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     const kinesis_record *r = &b->records[idx];
     shard *s = b->sh;
     kinesis_agg_decode_options opt;
@@ -1126,7 +1126,7 @@ static int start_aggregate(kinesis_record_consumer *c, const batch *b, size_t id
 }
 
 /* A resumed shard skips user records at or before its checkpoint. */
-static int should_skip(kinesis_record_consumer *c, shard *s, const char *seq, uint64_t sub) {
+static int should_skip(kinesis_consumer *c, shard *s, const char *seq, uint64_t sub) {
     if (!s->skip_active) return 0;
     int r = kinesis_consumer_seqcmp_(seq, s->cp.sequence_number);
     if (r > 0) {
@@ -1141,7 +1141,7 @@ static int should_skip(kinesis_record_consumer *c, shard *s, const char *seq, ui
 }
 
 /* Fill c->rec with the next user record of the current batch; 1 when one was produced. */
-static int next_in_batch(kinesis_record_consumer *c) {
+static int next_in_batch(kinesis_consumer *c) {
     batch *b = c->cur;
     shard *s = b->sh;
     for (;;) {
@@ -1192,7 +1192,7 @@ static int next_in_batch(kinesis_record_consumer *c) {
 }
 
 /* Everything delivered and every shard idle for idle_exit_ms? Lock held. */
-static int all_idle(kinesis_record_consumer *c) {
+static int all_idle(kinesis_consumer *c) {
     if (!c->o.idle_exit_ms || !c->first_sync_done || c->qhead || c->cur) return 0;
     int64_t now = kinesis_now_mono_ms();
     for (size_t i = 0; i < c->nshards; i++) {
@@ -1215,7 +1215,7 @@ static int all_idle(kinesis_record_consumer *c) {
     return 1;
 }
 
-static kinesis_status start_threads(kinesis_record_consumer *c) {
+static kinesis_status start_threads(kinesis_consumer *c) {
     if (c->started) return KINESIS_OK;
     c->started = 1;
     c->last_cp_ms = kinesis_now_mono_ms();
@@ -1225,7 +1225,7 @@ static kinesis_status start_threads(kinesis_record_consumer *c) {
 }
 
 /* Stop everything, drop undelivered batches, flush checkpoints. Returns the final status. */
-static kinesis_status finish(kinesis_record_consumer *c) {
+static kinesis_status finish(kinesis_consumer *c) {
     if (c->finished) return c->result_status;
     atomic_store(&c->stop_flag, 1);
     if (c->coord_started) {
@@ -1260,7 +1260,7 @@ static kinesis_status finish(kinesis_record_consumer *c) {
 
 /* The next user record into c->rec: KINESIS_OK, KINESIS_E_TIMEOUT or KINESIS_E_CANCELLED
  * (stopped: call finish). */
-static kinesis_status pull(kinesis_record_consumer *c, uint32_t timeout_ms) {
+static kinesis_status pull(kinesis_consumer *c, uint32_t timeout_ms) {
     int64_t deadline = kinesis_now_mono_ms() + timeout_ms;
     for (;;) {
         if (stopping(c)) return KINESIS_E_CANCELLED;
@@ -1329,7 +1329,7 @@ void kinesis_consumer_options_init(kinesis_consumer_options *o) {
 }
 
 kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consumer_options *o,
-                                    kinesis_record_consumer **out, kinesis_error *err) {
+                                    kinesis_consumer **out, kinesis_error *err) {
     kinesis_error_clear(err);
     if (out) *out = NULL;
     if (!client || !o || !out)
@@ -1345,7 +1345,7 @@ kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consum
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT,
                                  "efo_consumer_name must be 1 to 128 characters");
     const kinesis_allocator *a = kinesis_client_allocator(client);
-    kinesis_record_consumer *c = kinesis_mem_calloc(a, 1, sizeof(*c));
+    kinesis_consumer *c = kinesis_mem_calloc(a, 1, sizeof(*c));
     if (!c) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
     c->client = client;
     c->alloc = a;
@@ -1378,7 +1378,7 @@ kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consum
     return KINESIS_OK;
 }
 
-static kinesis_status report(kinesis_record_consumer *c, kinesis_status st, kinesis_error *err) {
+static kinesis_status report(kinesis_consumer *c, kinesis_status st, kinesis_error *err) {
     if (err) {
         if (st == KINESIS_OK)
             kinesis_error_clear(err);
@@ -1388,7 +1388,7 @@ static kinesis_status report(kinesis_record_consumer *c, kinesis_status st, kine
     return st;
 }
 
-kinesis_status kinesis_consumer_run(kinesis_record_consumer *c, kinesis_error *err) {
+kinesis_status kinesis_consumer_run(kinesis_consumer *c, kinesis_error *err) {
     kinesis_error_clear(err);
     if (!c) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL consumer");
     if (!c->o.on_record)
@@ -1408,7 +1408,7 @@ kinesis_status kinesis_consumer_run(kinesis_record_consumer *c, kinesis_error *e
     return report(c, finish(c), err);
 }
 
-kinesis_status kinesis_consumer_next(kinesis_record_consumer *c, kinesis_consumer_record *record,
+kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_record *record,
                                      uint32_t timeout_ms, kinesis_error *err) {
     kinesis_error_clear(err);
     if (!c || !record) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
@@ -1437,11 +1437,11 @@ kinesis_status kinesis_consumer_next(kinesis_record_consumer *c, kinesis_consume
     return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
 }
 
-void kinesis_consumer_stop(kinesis_record_consumer *c) {
+void kinesis_consumer_stop(kinesis_consumer *c) {
     if (c) atomic_store(&c->stop_flag, 1);
 }
 
-kinesis_status kinesis_consumer_checkpoint(kinesis_record_consumer *c, const char *shard_id,
+kinesis_status kinesis_consumer_checkpoint(kinesis_consumer *c, const char *shard_id,
                                            const char *seq, uint64_t sub, kinesis_error *err) {
     kinesis_error_clear(err);
     if (!c || !shard_id || !seq || !*seq || strlen(seq) >= KINESIS_SEQUENCE_NUMBER_MAX)
@@ -1466,7 +1466,7 @@ kinesis_status kinesis_consumer_checkpoint(kinesis_record_consumer *c, const cha
     return KINESIS_OK;
 }
 
-void kinesis_consumer_get_stats(kinesis_record_consumer *c, kinesis_consumer_stats *o) {
+void kinesis_consumer_get_stats(kinesis_consumer *c, kinesis_consumer_stats *o) {
     if (!o) return;
     memset(o, 0, sizeof(*o));
     if (!c) return;
@@ -1490,7 +1490,7 @@ void kinesis_consumer_get_stats(kinesis_record_consumer *c, kinesis_consumer_sta
     pthread_mutex_unlock(&c->lock);
 }
 
-size_t kinesis_consumer_get_shards(kinesis_record_consumer *c, kinesis_consumer_shard_info *out,
+size_t kinesis_consumer_get_shards(kinesis_consumer *c, kinesis_consumer_shard_info *out,
                                    size_t capacity) {
     if (!c) return 0;
     pthread_mutex_lock(&c->lock);
@@ -1515,7 +1515,7 @@ size_t kinesis_consumer_get_shards(kinesis_record_consumer *c, kinesis_consumer_
     return n;
 }
 
-void kinesis_consumer_destroy(kinesis_record_consumer *c) {
+void kinesis_consumer_destroy(kinesis_consumer *c) {
     if (!c) return;
     if (c->started) (void)finish(c);
     for (size_t i = 0; i < c->nshards; i++) {

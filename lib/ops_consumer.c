@@ -4,7 +4,7 @@
 #include "client_internal.h"
 #include "kinesis/consumers.h"
 
-static kinesis_status parse_consumer(const kjson *j, kinesis_consumer *out, const char *op,
+static kinesis_status parse_consumer(const kjson *j, kinesis_stream_consumer *out, const char *op,
                                      kinesis_error *err) {
     memset(out, 0, sizeof(*out));
     const char *name = kjson_get_string(j, "ConsumerName");
@@ -48,7 +48,7 @@ static kinesis_status check_name(const char *name, kinesis_error *err) {
 
 /* Run op with `b` and parse the object member `member` as a consumer into out. */
 static kinesis_status run_consumer_call(kinesis_client *c, const char *op, kinesis_buf *b,
-                                        const char *member, kinesis_consumer *out,
+                                        const char *member, kinesis_stream_consumer *out,
                                         kinesis_error *err) {
     kinesis_arena *arena = kinesis_arena_new(kinesis_client_allocator(c));
     kjson *doc = NULL;
@@ -65,8 +65,8 @@ static kinesis_status run_consumer_call(kinesis_client *c, const char *op, kines
 }
 
 kinesis_status kinesis_register_stream_consumer(kinesis_client *c, const char *stream_arn,
-                                                const char *consumer_name, kinesis_consumer *out,
-                                                kinesis_error *err) {
+                                                const char *consumer_name,
+                                                kinesis_stream_consumer *out, kinesis_error *err) {
     kinesis_error_clear(err);
     if (!c || !out) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
     kinesis_status st = check_arn("stream_arn", stream_arn, err);
@@ -122,7 +122,7 @@ kinesis_status kinesis_deregister_stream_consumer(kinesis_client *c,
 }
 
 kinesis_status kinesis_describe_stream_consumer(kinesis_client *c, const kinesis_consumer_ref *ref,
-                                                kinesis_consumer *out, kinesis_error *err) {
+                                                kinesis_stream_consumer *out, kinesis_error *err) {
     kinesis_error_clear(err);
     if (!c || !ref || !out)
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
@@ -176,7 +176,7 @@ kinesis_status kinesis_list_stream_consumers(kinesis_client *c, const char *stre
     }
     kinesis_buf_clean_up(&b);
     if (st == KINESIS_OK && total) {
-        out->consumers = kinesis_arena_alloc(arena, total * sizeof(kinesis_consumer));
+        out->consumers = kinesis_arena_alloc(arena, total * sizeof(kinesis_stream_consumer));
         if (!out->consumers) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
         for (size_t p = 0; st == KINESIS_OK && p < page_count; p++)
             for (size_t i = 0; st == KINESIS_OK && i < pages[p]->count; i++)
@@ -200,7 +200,7 @@ void kinesis_list_stream_consumers_result_clean_up(kinesis_list_stream_consumers
 
 static kinesis_status check_consumer_active(kinesis_client *c, void *ref, bool *done,
                                             kinesis_error *err) {
-    kinesis_consumer cons;
+    kinesis_stream_consumer cons;
     kinesis_status st = kinesis_describe_stream_consumer(c, ref, &cons, err);
     if (st == KINESIS_E_RESOURCE_NOT_FOUND) return KINESIS_OK;
     if (st != KINESIS_OK) return st;

@@ -106,8 +106,9 @@ KINESIS_API void kinesis_checkpoint_store_destroy(kinesis_checkpoint_store *stor
 /* ------------------------------------------------------------------------------------------ */
 /* Consumer                                                                                    */
 
-/* The consumer handle (kinesis_consumer is the enhanced fan-out description in consumers.h). */
-typedef struct kinesis_record_consumer kinesis_record_consumer;
+/* The consumer handle (kinesis_stream_consumer is the enhanced fan-out description in consumers.h).
+ */
+typedef struct kinesis_consumer kinesis_consumer;
 
 typedef enum kinesis_consumer_start {
     KINESIS_CONSUMER_START_TRIM_HORIZON = 0, /* oldest record of every shard */
@@ -198,7 +199,7 @@ KINESIS_API void kinesis_consumer_options_init(kinesis_consumer_options *options
  * *out: kinesis_consumer_destroy. Any thread. */
 KINESIS_API kinesis_status kinesis_consumer_new(kinesis_client *client,
                                                 const kinesis_consumer_options *options,
-                                                kinesis_record_consumer **out, kinesis_error *err);
+                                                kinesis_consumer **out, kinesis_error *err);
 
 /* Read and deliver records to options->on_record on the caller's thread until stopped (by
  * kinesis_consumer_stop, a nonzero callback return or idle_exit_ms): returns KINESIS_OK after
@@ -206,8 +207,7 @@ KINESIS_API kinesis_status kinesis_consumer_new(kinesis_client *client,
  * fatal error (the stream does not exist, a checkpoint write failed, a non-retryable service
  * error) with details in err — checkpoints of what was delivered are flushed first.
  * Transient failures (throttling, 5xx, a dead server) never end it. Call once per consumer. */
-KINESIS_API kinesis_status kinesis_consumer_run(kinesis_record_consumer *consumer,
-                                                kinesis_error *err);
+KINESIS_API kinesis_status kinesis_consumer_run(kinesis_consumer *consumer, kinesis_error *err);
 
 /* Pull interface: wait up to timeout_ms for the next user record. Returns KINESIS_OK with
  * *record filled (views valid until the next call); KINESIS_E_TIMEOUT when none came in time;
@@ -215,19 +215,19 @@ KINESIS_API kinesis_status kinesis_consumer_run(kinesis_record_consumer *consume
  * checkpoints are flushed); or a fatal error as for run. The previous record counts as
  * processed when next is called again (that is what automatic checkpoints record). The first
  * call starts the workers. One thread at a time; not together with run. */
-KINESIS_API kinesis_status kinesis_consumer_next(kinesis_record_consumer *consumer,
+KINESIS_API kinesis_status kinesis_consumer_next(kinesis_consumer *consumer,
                                                  kinesis_consumer_record *record,
                                                  uint32_t timeout_ms, kinesis_error *err);
 
 /* Ask the consumer to stop. Any thread, or a signal handler (it only stores an atomic flag).
  * run/next notice within about 100 ms between records. */
-KINESIS_API void kinesis_consumer_stop(kinesis_record_consumer *consumer);
+KINESIS_API void kinesis_consumer_stop(kinesis_consumer *consumer);
 
 /* Checkpoint a shard at (sequence_number, sub_sequence_number): every user record of the shard
  * up to and including it was processed. Written to the store at once (durable on return).
  * Call on the delivering thread (inside the callback, or between next calls).
  * Errors: KINESIS_E_INVALID_ARGUMENT (unknown shard, no store, bad arguments), the store's. */
-KINESIS_API kinesis_status kinesis_consumer_checkpoint(kinesis_record_consumer *consumer,
+KINESIS_API kinesis_status kinesis_consumer_checkpoint(kinesis_consumer *consumer,
                                                        const char *shard_id,
                                                        const char *sequence_number,
                                                        uint64_t sub_sequence_number,
@@ -271,17 +271,17 @@ typedef struct kinesis_consumer_stats {
 } kinesis_consumer_stats;
 
 /* Snapshot of the counters. Any thread. */
-KINESIS_API void kinesis_consumer_get_stats(kinesis_record_consumer *consumer,
+KINESIS_API void kinesis_consumer_get_stats(kinesis_consumer *consumer,
                                             kinesis_consumer_stats *out);
 
 /* Snapshot of the shards (in discovery order): fills up to `capacity` entries of `out` and
  * returns how many shards there are (may exceed capacity). Any thread. */
-KINESIS_API size_t kinesis_consumer_get_shards(kinesis_record_consumer *consumer,
+KINESIS_API size_t kinesis_consumer_get_shards(kinesis_consumer *consumer,
                                                kinesis_consumer_shard_info *out, size_t capacity);
 
 /* Stop (if running), join every thread and free the consumer. NULL is ignored. Not while run or
  * next is executing on another thread (stop first and let them return). */
-KINESIS_API void kinesis_consumer_destroy(kinesis_record_consumer *consumer);
+KINESIS_API void kinesis_consumer_destroy(kinesis_consumer *consumer);
 
 #ifdef __cplusplus
 }

@@ -18,20 +18,20 @@ extern "C" {
 #define KINESIS_ARN_MAX 2049          /* 2048 characters + NUL */
 #define KINESIS_CONSUMER_NAME_MAX 129 /* 128 characters + NUL */
 
-typedef struct kinesis_consumer {
+typedef struct kinesis_stream_consumer {
     char consumer_name[KINESIS_CONSUMER_NAME_MAX];
     char consumer_arn[KINESIS_ARN_MAX];
     char consumer_status[16];           /* "CREATING", "DELETING", "ACTIVE" */
     double consumer_creation_timestamp; /* epoch seconds; 0 when not reported */
     char stream_arn[KINESIS_ARN_MAX];   /* DescribeStreamConsumer only; "" otherwise */
-} kinesis_consumer;
+} kinesis_stream_consumer;
 
 /* Register a consumer on a stream (it starts CREATING; see kinesis_wait_consumer_active). An
  * existing consumer of the same name gives KINESIS_E_RESOURCE_IN_USE. */
 KINESIS_API kinesis_status kinesis_register_stream_consumer(kinesis_client *client,
                                                             const char *stream_arn,
                                                             const char *consumer_name,
-                                                            kinesis_consumer *out,
+                                                            kinesis_stream_consumer *out,
                                                             kinesis_error *err);
 
 /* Identify a consumer: consumer_arn alone, or stream_arn + consumer_name. */
@@ -47,11 +47,11 @@ KINESIS_API kinesis_status kinesis_deregister_stream_consumer(kinesis_client *cl
 
 KINESIS_API kinesis_status kinesis_describe_stream_consumer(kinesis_client *client,
                                                             const kinesis_consumer_ref *ref,
-                                                            kinesis_consumer *out,
+                                                            kinesis_stream_consumer *out,
                                                             kinesis_error *err);
 
 typedef struct kinesis_list_stream_consumers_result {
-    kinesis_consumer *consumers; /* every page */
+    kinesis_stream_consumer *consumers; /* every page */
     size_t consumer_count;
     void *internal_;
 } kinesis_list_stream_consumers_result;

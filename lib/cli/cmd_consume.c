@@ -22,12 +22,12 @@ static const char consume_usage[] =
     "and every second by default; output is flushed before each checkpoint). T is epoch seconds\n"
     "or YYYY-MM-DDTHH:MM:SSZ. Ctrl-C stops after the current record and saves (exit 130).\n";
 
-static kinesis_record_consumer *volatile g_consumer;
+static kinesis_consumer *volatile g_consumer;
 static volatile sig_atomic_t g_signalled;
 
 static void on_signal(int sig) {
     g_signalled = sig;
-    kinesis_record_consumer *c = g_consumer;
+    kinesis_consumer *c = g_consumer;
     if (c) kinesis_consumer_stop(c); /* only an atomic store: signal-safe */
 }
 
@@ -268,7 +268,7 @@ int cli_cmd_consume(const cli_globals *g, int argc, char **argv) {
     if (have_sync) o.shard_sync_interval_ms = sync_ms;
     if (per_call) o.max_records_per_call = per_call;
 
-    kinesis_record_consumer *c = NULL;
+    kinesis_consumer *c = NULL;
     kinesis_status st = kinesis_consumer_new(client, &o, &c, &err);
     if (st != KINESIS_OK) {
         cli_print_error(NULL, st, &err);

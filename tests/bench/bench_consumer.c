@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
     o.on_record = on_record;
     o.user = &x;
     o.idle_interval_ms = 200;
-    kinesis_record_consumer *c;
+    kinesis_consumer *c;
     if (kinesis_consumer_new(client, &o, &c, &err) != KINESIS_OK) {
         fprintf(stderr, "consumer: %s\n", err.message);
         return 1;

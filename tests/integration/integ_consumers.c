@@ -13,7 +13,6 @@
 #include "integ_support.h"
 #include "kinesis/kinesis.h"
 
-
 typedef struct sub_thread {
     kinesis_client *client;
     kinesis_subscribe_to_shard_request req;
@@ -81,7 +80,7 @@ int main(int argc, char **argv) {
     kinesis_stream_summary_clean_up(&sum);
     REQUIRE(stream_arn[0], "stream ARN reported");
 
-    kinesis_consumer cons;
+    kinesis_stream_consumer cons;
     st = kinesis_register_stream_consumer(c, stream_arn, "integ-app", &cons, &err);
     REQUIRE(st == KINESIS_OK, "register: %s %s %s", ERRSTR(st, err));
     CHECK(strcmp(cons.consumer_name, "integ-app") == 0, "name %s", cons.consumer_name);
@@ -93,7 +92,7 @@ int main(int argc, char **argv) {
     kinesis_consumer_ref by_name = {stream_arn, "integ-app", NULL};
     st = kinesis_wait_consumer_active(c, &by_name, 30000, 100, &err);
     REQUIRE(st == KINESIS_OK, "consumer active: %s %s %s", ERRSTR(st, err));
-    kinesis_consumer desc;
+    kinesis_stream_consumer desc;
     st = kinesis_describe_stream_consumer(c, &by_name, &desc, &err);
     REQUIRE(st == KINESIS_OK, "describe consumer: %s %s %s", ERRSTR(st, err));
     CHECK(strcmp(desc.consumer_status, "ACTIVE") == 0, "status %s", desc.consumer_status);

@@ -280,7 +280,7 @@ typedef struct fixture {
     int stop_after;
     int drops;
     uint64_t dropped_records;
-    kinesis_record_consumer *consumer;
+    kinesis_consumer *consumer;
     int checkpoint_at; /* checkpoint manually at this record (1-based) */
     char dir[64];
 } fixture;
@@ -677,7 +677,7 @@ static void test_pull_api(void **state) {
     o.on_record = NULL;
     o.idle_exit_ms = 0;
     kinesis_error err;
-    kinesis_record_consumer *c;
+    kinesis_consumer *c;
     assert_int_equal(kinesis_consumer_new(f->client, &o, &c, &err), KINESIS_OK);
     kinesis_consumer_record r;
     assert_int_equal(kinesis_consumer_next(c, &r, 5000, &err), KINESIS_OK);
@@ -698,7 +698,7 @@ static void test_bad_arguments(void **state) {
     fixture *f = *state;
     kinesis_consumer_options o;
     opts(f, &o);
-    kinesis_record_consumer *c = NULL;
+    kinesis_consumer *c = NULL;
     kinesis_error err;
     o.stream = NULL;
     assert_int_equal(kinesis_consumer_new(f->client, &o, &c, &err), KINESIS_E_INVALID_STREAM);

@@ -16,7 +16,7 @@ static void register_describe_deregister(void **state) {
     fixture *f = *state;
     mock_transport *m = &f->mock;
     kinesis_error err;
-    kinesis_consumer c;
+    kinesis_stream_consumer c;
     m->script[m->script_len++] =
         OK_JSON("{\"Consumer\":{\"ConsumerName\":\"app\",\"ConsumerARN\":\"" CONSUMER_ARN
                 "\",\"ConsumerStatus\":\"CREATING\",\"ConsumerCreationTimestamp\":1700000000.5}}");
