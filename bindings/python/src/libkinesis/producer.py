@@ -50,6 +50,14 @@ def _ms(seconds: Optional[float]) -> int:
     return max(0, min(int(seconds * 1000), _U32_MAX - 1))
 
 
+def _serve_reports(handle: int, stop: threading.Event) -> None:
+    """The Producer's report thread: ctypes releases the GIL while poll waits, and the delivery
+    reports call back on this (Python) thread."""
+    poll = lib.kinesis_producer_poll
+    while not stop.is_set():
+        poll(handle, 100)
+
+
 class Producer:
     """An asynchronous producer on a Client (which must stay open while the producer lives).
 
@@ -64,7 +72,8 @@ class Producer:
 
     Options: every field of kinesis_producer_options by name (``linger_ms``, ``aggregation``,
     ``max_in_flight``, ``record_ttl_ms``, ``ordered``, ...; see the C README's table).
-    Delivery reports are served by a thread of the C producer; the Future callbacks run there.
+    Delivery reports are served by a Python thread of the Producer (polling the C producer), so
+    Future callbacks run there with no foreign-thread GIL hand-off per record.
     Use it as a context manager: leaving the block flushes and closes.
     """
 
@@ -89,7 +98,7 @@ class Producer:
             if st:
                 raise_for_error(st, err, "Producer")
         opts.put_block_ms = _ms(put_timeout) if block else 0
-        opts.report_thread = 1
+        opts.report_thread = 0  # served by our own Python thread: cheap GIL hand-offs
         self._pending: Dict[int, Any] = {}
         self._ids = itertools.count(1)
         self._dr = pf.DR_FN(self._on_report)  # referenced until destroy
@@ -100,11 +109,17 @@ class Producer:
         if st:
             raise_for_error(st, err, "Producer")
         self._handle = handle.value
+        self._stop_polling = threading.Event()
+        # The thread holds the handle, not self, so an abandoned Producer can still be collected
+        # (its __del__ closes it, stopping the thread first).
+        self._poller = threading.Thread(target=_serve_reports, name="libkinesis-reports",
+                                        args=(self._handle, self._stop_polling), daemon=True)
+        self._poller.start()
         self._local = threading.local()
         self._put = lib.kinesis_producer_put
         self._streams: Dict[str, bytes] = {}
 
-    # Runs on the C producer's report thread (ctypes takes the GIL).
+    # Runs on the report-serving thread (or the thread in flush()/close()).
     def _on_report(self, user: Any, rp: Any) -> None:
         r = rp.contents
         entry = self._pending.pop(r.opaque, None)
@@ -199,6 +214,9 @@ class Producer:
         if not handle:
             return
         t = self._close_timeout if timeout is None else timeout
+        self._stop_polling.set()  # close() must not run beside another call on the producer
+        if self._poller is not threading.current_thread():
+            self._poller.join()
         lib.kinesis_producer_close(handle, _ms(t))
         lib.kinesis_producer_destroy(handle)
         for fut, _ in list(self._pending.values()):  # not reported (should not happen)
