@@ -40,8 +40,8 @@ uint8_t *test_read_file(const char *relative, size_t *len_out) {
 
 static void *ta_alloc(void *user, size_t size) {
     test_allocator *t = user;
-    t->total++;
-    if (t->fail_at && t->total == t->fail_at) return NULL;
+    long ordinal = ++t->total;
+    if (t->fail_at && ordinal == t->fail_at) return NULL;
     void *p = malloc(size ? size : 1);
     if (p) t->live++;
     return p;
@@ -49,8 +49,8 @@ static void *ta_alloc(void *user, size_t size) {
 static void *ta_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
     test_allocator *t = user;
     (void)old_size;
-    t->total++;
-    if (t->fail_at && t->total == t->fail_at) return NULL;
+    long ordinal = ++t->total;
+    if (t->fail_at && ordinal == t->fail_at) return NULL;
     void *p = realloc(ptr, new_size ? new_size : 1);
     if (p && !ptr) t->live++;
     return p;

@@ -16,12 +16,13 @@ uint8_t *test_read_file(const char *path, size_t *len_out);
 const char *test_data_path(const char *relative);
 
 /* A leak-tracing allocator: counts live allocations; tests assert it ends at zero. It can also be
- * told to fail the Nth allocation to test out-of-memory paths. */
+ * told to fail the Nth allocation to test out-of-memory paths. The counters are atomic, so it
+ * serves objects used from several threads (producer, consumer, transport). */
 typedef struct test_allocator {
     kinesis_allocator base;
-    long live;
-    long total;
-    long fail_at; /* 0 = never; else fail the allocation with this 1-based ordinal */
+    _Atomic long live;
+    _Atomic long total;
+    _Atomic long fail_at; /* 0 = never; else fail the allocation with this 1-based ordinal */
 } test_allocator;
 void test_allocator_init(test_allocator *t);
 
