@@ -229,48 +229,8 @@ typedef struct got {
     char data[64];
 } got;
 
-/* The consumer allocates from several threads; support.c's counting allocator is not
- * thread-safe, so it is wrapped in a lock here. */
-typedef struct locked_allocator {
-    kinesis_allocator base;
-    test_allocator inner;
-    pthread_mutex_t lock;
-} locked_allocator;
-
-static void *la_alloc(void *user, size_t size) {
-    locked_allocator *l = user;
-    pthread_mutex_lock(&l->lock);
-    void *p = l->inner.base.alloc(&l->inner, size);
-    pthread_mutex_unlock(&l->lock);
-    return p;
-}
-
-static void *la_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
-    locked_allocator *l = user;
-    pthread_mutex_lock(&l->lock);
-    void *p = l->inner.base.realloc(&l->inner, ptr, old_size, new_size);
-    pthread_mutex_unlock(&l->lock);
-    return p;
-}
-
-static void la_free(void *user, void *ptr) {
-    locked_allocator *l = user;
-    pthread_mutex_lock(&l->lock);
-    l->inner.base.free(&l->inner, ptr);
-    pthread_mutex_unlock(&l->lock);
-}
-
-static void locked_allocator_init(locked_allocator *l) {
-    test_allocator_init(&l->inner);
-    pthread_mutex_init(&l->lock, NULL);
-    l->base.alloc = la_alloc;
-    l->base.realloc = la_realloc;
-    l->base.free = la_free;
-    l->base.user = l;
-}
-
 typedef struct fixture {
-    locked_allocator alloc;
+    test_allocator alloc; /* thread-safe counters: the consumer allocates from workers */
     fake fk;
     kinesis_transport *transport;
     kinesis_credentials_provider *creds;
@@ -287,7 +247,7 @@ typedef struct fixture {
 
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof(*f));
-    locked_allocator_init(&f->alloc);
+    test_allocator_init(&f->alloc);
     pthread_mutex_init(&f->fk.lock, NULL);
     f->transport = kinesis_transport_new(&fake_vtable, &f->fk, &f->alloc.base);
     f->creds = kinesis_credentials_provider_new_static("AKID", "secret", NULL, &f->alloc.base);
@@ -312,8 +272,7 @@ static int teardown(void **state) {
     kinesis_client_destroy(f->client);
     kinesis_credentials_provider_destroy(f->creds);
     kinesis_transport_destroy(f->transport);
-    assert_int_equal(f->alloc.inner.live, 0);
-    pthread_mutex_destroy(&f->alloc.lock);
+    assert_int_equal(f->alloc.live, 0);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
