@@ -80,6 +80,18 @@ typedef struct page_list {
     struct page_list *next;
 } page_list;
 
+/* Append one page's array to a list kept in the arena, and count its items. */
+static kinesis_status append_page(kinesis_arena *arena, page_list ***tail, const kjson *items,
+                                  size_t *total, kinesis_error *err) {
+    page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
+    if (!p) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    p->items = items;
+    **tail = p;
+    *tail = &p->next;
+    *total += items->count;
+    return KINESIS_OK;
+}
+
 kinesis_status kinesis_list_streams(kinesis_client *c, kinesis_list_streams_result *out,
                                     kinesis_error *err) {
     kinesis_error_clear(err);
@@ -111,29 +123,13 @@ kinesis_status kinesis_list_streams(kinesis_client *c, kinesis_list_streams_resu
         if (st) break;
         const kjson *names = kjson_get_array(doc, "StreamNames");
         if (names && names->count) {
-            page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
-            if (!p) {
-                st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-                break;
-            }
-            p->items = names;
-            *tail = p;
-            tail = &p->next;
-            total += names->count;
+            if ((st = append_page(arena, &tail, names, &total, err))) break;
             const kjson *lastv = names->items[names->count - 1];
             last_name = lastv->type == KJSON_STRING ? lastv->str : NULL;
         }
         const kjson *summaries = kjson_get_array(doc, "StreamSummaries");
         if (summaries && summaries->count) {
-            page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
-            if (!p) {
-                st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-                break;
-            }
-            p->items = summaries;
-            *stail = p;
-            stail = &p->next;
-            summary_total += summaries->count;
+            if ((st = append_page(arena, &stail, summaries, &summary_total, err))) break;
         }
         bool more = false;
         kjson_get_bool(doc, "HasMoreStreams", &more);
@@ -324,15 +320,7 @@ kinesis_status kinesis_describe_stream(kinesis_client *c, const char *stream,
         bool more = false;
         kjson_get_bool(d, "HasMoreShards", &more);
         if (!shards || shards->count == 0) break;
-        page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
-        if (!p) {
-            st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-            break;
-        }
-        p->items = shards;
-        *tail = p;
-        tail = &p->next;
-        total += shards->count;
+        if ((st = append_page(arena, &tail, shards, &total, err))) break;
         last_shard = kjson_get_string(shards->items[shards->count - 1], "ShardId");
         if (!more || !last_shard) break;
     }
@@ -446,15 +434,7 @@ kinesis_status kinesis_list_shards(kinesis_client *c, const kinesis_list_shards_
         if (st) break;
         const kjson *shards = kjson_get_array(doc, "Shards");
         if (shards && shards->count) {
-            page_list *p = kinesis_arena_alloc(arena, sizeof(*p));
-            if (!p) {
-                st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-                break;
-            }
-            p->items = shards;
-            *tail = p;
-            tail = &p->next;
-            total += shards->count;
+            if ((st = append_page(arena, &tail, shards, &total, err))) break;
         }
         const char *token = kjson_get_string(doc, "NextToken");
         /* A token with an empty page would loop forever on a broken server. */
