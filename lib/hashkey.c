@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "agg_internal.h"
+
 kinesis_status kinesis_hash_key_parse(const char *decimal, size_t len, kinesis_hash_key *out) {
     if (!decimal || !out || len == 0) {
         return KINESIS_E_INVALID_EXPLICIT_HASH_KEY;
@@ -67,6 +69,15 @@ size_t kinesis_hash_key_format(kinesis_hash_key key, char out[KINESIS_HASH_KEY_D
     return n;
 }
 
+static kinesis_hash_key hash_key_of_digest(const uint8_t d[KINESIS_MD5_LEN]) {
+    kinesis_hash_key k = {0, 0};
+    for (int i = 0; i < 8; i++) {
+        k.hi = (k.hi << 8) | d[i];
+        k.lo = (k.lo << 8) | d[8 + i];
+    }
+    return k;
+}
+
 kinesis_hash_key kinesis_hash_key_of_partition_key(const kinesis_crypto *crypto,
                                                    const char *partition_key, size_t len) {
     if (!crypto) {
@@ -75,12 +86,21 @@ kinesis_hash_key kinesis_hash_key_of_partition_key(const kinesis_crypto *crypto,
     uint8_t d[KINESIS_MD5_LEN];
     static const uint8_t empty = 0;
     crypto->md5(crypto->user, partition_key ? (const uint8_t *)partition_key : &empty, len, d);
-    kinesis_hash_key k = {0, 0};
-    for (int i = 0; i < 8; i++) {
-        k.hi = (k.hi << 8) | d[i];
-        k.lo = (k.lo << 8) | d[8 + i];
+    return hash_key_of_digest(d);
+}
+
+void kinesis_hash_keys_of_partition_keys(const kinesis_crypto *crypto, size_t n,
+                                         const char *const keys[], const size_t lens[],
+                                         kinesis_hash_key out[]) {
+    enum { CHUNK = 64 }; /* digests on the stack per round */
+    uint8_t d[CHUNK][KINESIS_MD5_LEN];
+    for (size_t at = 0; at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        kinesis_agg_md5_many_(crypto, m, (const uint8_t *const *)(keys + at), lens + at, d);
+        for (size_t i = 0; i < m; i++) {
+            out[at + i] = hash_key_of_digest(d[i]);
+        }
     }
-    return k;
 }
 
 int kinesis_hash_key_compare(kinesis_hash_key a, kinesis_hash_key b) {
