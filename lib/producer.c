@@ -23,6 +23,7 @@
 #define AGG_FIXED_EXTRA 64u /* magic, MD5, outer key and slack */
 #define MAX_CODES 32u       /* distinct error codes counted by name */
 #define SERVE_BATCH 4096u   /* reports served per lock round trip */
+#define PUT_CHUNK 64u       /* records of a put_batch() queued per lock round trip */
 
 /* The results of one PutRecords request in one allocation (shard ids and sequence numbers,
  * NUL-terminated), shared by the request's records until their reports are served. */
@@ -163,6 +164,8 @@ struct kinesis_producer {
     uint32_t next_lane;
     uint64_t buffered_bytes, outstanding;
     rlist reports;
+    prec *taken; /* report_queue: the records of the last take_reports(), released by the next */
+    uint64_t taken_count;
     uint64_t rng;
     int64_t next_stats_ms, start_ms;
     /* statistics */
@@ -1505,14 +1508,67 @@ static void *sender_main(void *arg) {
 
 static void serve_stats(kinesis_producer *p, int64_t now);
 
-/* Serve ready reports. Caller holds poll_mu, not mu. */
-static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
-    pthread_mutex_lock(&p->mu);
-    if (!p->reports.head && timeout_ms) {
-        int64_t until = kinesis_now_mono_ms() + timeout_ms;
-        while (!p->reports.head && !p->report_stop && kinesis_now_mono_ms() < until)
-            timed_wait(&p->cv_report, &p->mu, until);
+/* The report of a finished record; pointers into the record (valid until it is released). */
+static void fill_report(const prec *r, int64_t now, kinesis_delivery_report *rep) {
+    rep->status = r->status;
+    rep->stream = r->stream->name;
+    rep->shard_id = r->shard_id ? r->shard_id : "";
+    rep->sequence_number = r->seq ? r->seq : "";
+    rep->sub_sequence_number = r->sub_seq;
+    rep->aggregated = r->aggregated;
+    rep->attempts = r->attempts;
+    rep->last_error = r->last_error;
+    rep->error_code = r->code ? r->code : "";
+    rep->error_message = r->msg ? r->msg : "";
+    rep->partition_key = REC_PK(r);
+    rep->explicit_hash_key = REC_EHK(r);
+    rep->data = r->data;
+    rep->data_len = r->data_len;
+    rep->opaque = r->opaque;
+    rep->latency_ms = now - r->put_ms;
+}
+
+/* Give back what `count` served records from `r` on hold: their memory, their buffer space and
+ * their place in outstanding(), waking blocked put()s. Returns the record after them. Caller
+ * holds neither lock. */
+static prec *release_served(kinesis_producer *p, prec *r, uint64_t count) {
+    uint64_t freed_bytes = 0, freed = 0;
+    prec *to_slab = NULL;
+    for (; r && freed < count; freed++) {
+        prec *nx = r->next;
+        freed_bytes += r->charge;
+        if (rec_release(p, r)) {
+            r->next = to_slab;
+            to_slab = r;
+        }
+        r = nx;
     }
+    pthread_mutex_lock(&p->mu);
+    while (to_slab) {
+        prec *nx = to_slab->next;
+        slab_free(p, to_slab);
+        to_slab = nx;
+    }
+    p->buffered_bytes -= freed_bytes;
+    p->outstanding -= freed;
+    pthread_cond_broadcast(&p->cv_space);
+    pthread_mutex_unlock(&p->mu);
+    return r;
+}
+
+/* Wait (p->mu held) up to timeout_ms for a report to be ready. */
+static void wait_for_report(kinesis_producer *p, uint32_t timeout_ms) {
+    if (p->reports.head || !timeout_ms) return;
+    int64_t until = kinesis_now_mono_ms() + timeout_ms;
+    while (!p->reports.head && !p->report_stop && kinesis_now_mono_ms() < until)
+        timed_wait(&p->cv_report, &p->mu, until);
+}
+
+/* Serve ready reports through dr_cb. Caller holds poll_mu, not mu. */
+static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
+    if (p->o.report_queue) return 0; /* left for take_reports() */
+    pthread_mutex_lock(&p->mu);
+    wait_for_report(p, timeout_ms);
     int served = 0;
     for (;;) {
         /* Take the whole list at once: no walk under the lock. */
@@ -1523,52 +1579,59 @@ static int serve_reports(kinesis_producer *p, uint32_t timeout_ms) {
         int64_t now = kinesis_now_mono_ms();
         prec *r = batch.head;
         while (r) {
-            uint64_t freed_bytes = 0, freed = 0;
-            prec *to_slab = NULL;
-            for (; r && freed < SERVE_BATCH; freed++) {
-                prec *nx = r->next;
+            /* Space is given back every SERVE_BATCH reports so blocked put()s resume early. */
+            prec *chunk = r;
+            uint32_t k = 0;
+            for (; r && k < SERVE_BATCH; k++, r = r->next) {
                 if (p->o.dr_cb) {
                     kinesis_delivery_report rep;
-                    rep.status = r->status;
-                    rep.stream = r->stream->name;
-                    rep.shard_id = r->shard_id ? r->shard_id : "";
-                    rep.sequence_number = r->seq ? r->seq : "";
-                    rep.sub_sequence_number = r->sub_seq;
-                    rep.aggregated = r->aggregated;
-                    rep.attempts = r->attempts;
-                    rep.last_error = r->last_error;
-                    rep.error_code = r->code ? r->code : "";
-                    rep.error_message = r->msg ? r->msg : "";
-                    rep.partition_key = REC_PK(r);
-                    rep.explicit_hash_key = REC_EHK(r);
-                    rep.data = r->data;
-                    rep.data_len = r->data_len;
-                    rep.opaque = r->opaque;
-                    rep.latency_ms = now - r->put_ms;
+                    fill_report(r, now, &rep);
                     p->o.dr_cb(p->o.dr_user, &rep);
                 }
-                freed_bytes += r->charge;
-                if (rec_release(p, r)) {
-                    r->next = to_slab;
-                    to_slab = r;
-                }
-                r = nx;
             }
-            served += (int)freed;
-            /* Space is given back every SERVE_BATCH reports so blocked put()s resume early. */
-            pthread_mutex_lock(&p->mu);
-            while (to_slab) {
-                prec *nx = to_slab->next;
-                slab_free(p, to_slab);
-                to_slab = nx;
-            }
-            p->buffered_bytes -= freed_bytes;
-            p->outstanding -= freed;
-            pthread_cond_broadcast(&p->cv_space);
-            if (r) pthread_mutex_unlock(&p->mu);
+            release_served(p, chunk, k);
+            served += (int)k;
         }
+        pthread_mutex_lock(&p->mu);
     }
     return served;
+}
+
+kinesis_status kinesis_producer_take_reports(kinesis_producer *p, kinesis_delivery_report *out,
+                                             size_t cap, uint32_t timeout_ms, size_t *n) {
+    if (n) *n = 0;
+    if (!p || !out || !cap || !n || !p->o.report_queue) return KINESIS_E_INVALID_ARGUMENT;
+    pthread_mutex_lock(&p->poll_mu);
+    /* The previous call's records are released only now: their pointers were valid until now. */
+    if (p->taken) {
+        release_served(p, p->taken, p->taken_count);
+        p->taken = NULL;
+        p->taken_count = 0;
+    }
+    pthread_mutex_lock(&p->mu);
+    wait_for_report(p, timeout_ms);
+    prec *head = p->reports.head, *last = NULL, *r = head;
+    size_t k = 0;
+    for (; r && k < cap; k++) {
+        last = r;
+        r = r->next;
+    }
+    if (k) {
+        last->next = NULL;
+        p->reports.head = r;
+        if (!r) p->reports.tail = NULL;
+        p->reports.count -= (uint32_t)k;
+    }
+    pthread_mutex_unlock(&p->mu);
+    int64_t now = kinesis_now_mono_ms();
+    size_t i = 0;
+    for (prec *q = head; i < k; q = q->next) fill_report(q, now, &out[i++]);
+    p->taken = k ? head : NULL;
+    p->taken_count = k;
+    *n = k;
+    serve_stats(p, now);
+    pthread_mutex_unlock(&p->poll_mu);
+    return KINESIS_OK;
 }
 
 static void *report_main(void *arg) {
@@ -1657,6 +1720,15 @@ static void serve_stats(kinesis_producer *p, int64_t now) {
 /* ---- public API ---- */
 
 static void producer_free(kinesis_producer *p) {
+    /* report_queue: reports taken last, and any never taken, are released unserved. */
+    if (p->taken) release_served(p, p->taken, p->taken_count);
+    p->taken = NULL;
+    if (p->reports.head) {
+        prec *r = p->reports.head;
+        uint64_t count = p->reports.count;
+        memset(&p->reports, 0, sizeof(p->reports));
+        release_served(p, r, count);
+    }
     for (pstream *s = p->streams, *sn; s; s = sn) {
         sn = s->next;
         for (pshard *sh = s->all, *nx; sh; sh = nx) {
@@ -1777,7 +1849,7 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
         kinesis_producer_destroy(p);
         return kinesis_error_set(err, KINESIS_E_UNSUPPORTED, "cannot start sender threads");
     }
-    if (o.report_thread) {
+    if (o.report_thread && !o.report_queue) {
         if (pthread_create(&p->report_thr, NULL, report_main, p) != 0) {
             kinesis_producer_close(p, 0);
             kinesis_producer_destroy(p);
@@ -1789,152 +1861,267 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
     return KINESIS_OK;
 }
 
-static void rec_fill(prec *r, const kinesis_producer_record *rec, size_t pk_len, size_t ehk_len,
-                     kinesis_hash_key hk, uint32_t charge, slab *sl) {
+/* One record on its way into the buffer: checked and hashed, not yet queued. */
+typedef struct put_item {
+    const char *pk, *ehk;
+    size_t pk_len, ehk_len;
+    const uint8_t *data;
+    size_t data_len;
+    void *opaque;
+    kinesis_hash_key hk;
+    uint32_t charge;
+    int need_hash; /* hk is still to be computed from the partition key */
+    prec *big;     /* over SLAB_BLOCK: allocated and filled before the lock is taken */
+} put_item;
+
+/* Check a record the way PutRecords will (the key need not be NUL-terminated: pk_len bytes). */
+static kinesis_status check_item(const kinesis_producer *p, put_item *it, kinesis_error *err) {
+    if (!it->data && it->data_len)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "data is NULL");
+    /* 1 to 256 ASCII bytes are 1 to 256 valid characters; anything else is counted in full. A
+     * NUL byte would cut the key short, so it is refused. */
+    const char *pk = it->pk;
+    unsigned high = 0;
+    int nul = 0;
+    for (size_t i = 0; pk && i < it->pk_len && i <= KINESIS_PARTITION_KEY_MAX_CHARS; i++) {
+        high |= (unsigned char)pk[i];
+        nul |= pk[i] == 0;
+    }
+    if (!pk || it->pk_len == 0 || it->pk_len > KINESIS_PARTITION_KEY_MAX_CHARS || (high & 0x80) ||
+        nul) {
+        long chars =
+            pk && !memchr(pk, 0, it->pk_len) ? kinesis_utf8_char_count(pk, it->pk_len) : -1;
+        if (chars < 1 || chars > KINESIS_PARTITION_KEY_MAX_CHARS)
+            return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
+                                     "partition key must be 1 to 256 characters of valid UTF-8");
+    }
+    it->need_hash = it->ehk == NULL;
+    if (it->ehk) {
+        it->ehk_len = strlen(it->ehk);
+        if (kinesis_hash_key_parse(it->ehk, it->ehk_len, &it->hk) != KINESIS_OK)
+            return kinesis_error_set(err, KINESIS_E_INVALID_EXPLICIT_HASH_KEY,
+                                     "explicit hash key must be a decimal integer in [0, 2^128)");
+    }
+    if (it->data_len + it->pk_len > p->max_record_bytes)
+        return kinesis_error_set(err, KINESIS_E_RECORD_TOO_LARGE,
+                                 "data plus partition key is %zu bytes, over the %u-byte limit",
+                                 it->data_len + it->pk_len, p->max_record_bytes);
+    it->charge = (uint32_t)(it->data_len + it->pk_len + it->ehk_len + REC_OVERHEAD);
+    return KINESIS_OK;
+}
+
+static size_t item_size(const put_item *it, uint32_t flags) {
+    return sizeof(prec) + it->pk_len + 1 + (it->ehk_len ? it->ehk_len + 1 : 0) +
+           ((flags & KINESIS_PRODUCER_F_LEND) ? 0 : it->data_len);
+}
+
+static void rec_fill(prec *r, const put_item *it, uint32_t flags, slab *sl) {
     memset(r, 0, sizeof(*r));
-    memcpy(r->keys, rec->partition_key, pk_len + 1);
-    if (ehk_len) memcpy(r->keys + pk_len + 1, rec->explicit_hash_key, ehk_len + 1);
-    char *dcopy = r->keys + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0);
-    if (rec->flags & KINESIS_PRODUCER_F_LEND) {
-        r->data = rec->data;
+    memcpy(r->keys, it->pk, it->pk_len);
+    r->keys[it->pk_len] = 0;
+    if (it->ehk_len) memcpy(r->keys + it->pk_len + 1, it->ehk, it->ehk_len + 1);
+    char *dcopy = r->keys + it->pk_len + 1 + (it->ehk_len ? it->ehk_len + 1 : 0);
+    if (flags & KINESIS_PRODUCER_F_LEND) {
+        r->data = it->data;
     } else {
-        if (rec->data_len) memcpy(dcopy, rec->data, rec->data_len);
+        if (it->data_len) memcpy(dcopy, it->data, it->data_len);
         r->data = (const uint8_t *)dcopy;
     }
-    r->data_len = (uint32_t)rec->data_len;
-    r->pk_len = (uint16_t)pk_len;
-    r->ehk_len = (uint8_t)ehk_len;
-    r->hk = hk;
-    r->opaque = rec->opaque;
-    r->charge = charge;
+    r->data_len = (uint32_t)it->data_len;
+    r->pk_len = (uint16_t)it->pk_len;
+    r->ehk_len = (uint8_t)it->ehk_len;
+    r->hk = it->hk;
+    r->opaque = it->opaque;
+    r->charge = it->charge;
     r->slab = sl;
 }
 
-kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_record *rec,
+/* Hash the keys that need it (eight side by side), and allocate and fill the records too large
+ * for a slab block, all outside the lock. */
+static kinesis_status prepare_items(kinesis_producer *p, put_item *items, size_t n, uint32_t flags,
                                     kinesis_error *err) {
-    if (!p || !rec) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
-    if (!rec->data && rec->data_len)
-        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "data is NULL");
-    if (!rec->stream || !*rec->stream)
-        return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
-    /* 1 to 256 ASCII bytes are 1 to 256 valid characters: one pass; anything else is checked
-     * in full. */
-    const char *pk = rec->partition_key;
-    size_t pk_len = 0;
-    unsigned high = 0;
-    if (pk)
-        while (pk_len <= KINESIS_PARTITION_KEY_MAX_CHARS && pk[pk_len])
-            high |= (unsigned char)pk[pk_len++];
-    if (!pk || pk_len == 0 || pk_len > KINESIS_PARTITION_KEY_MAX_CHARS || (high & 0x80)) {
-        if (kinesis_validate_partition_key(pk) != KINESIS_OK)
-            return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
-                                     "partition key must be 1 to 256 characters of valid UTF-8");
-        pk_len = strlen(pk);
+    const char *keys[PUT_CHUNK];
+    size_t lens[PUT_CHUNK], idx[PUT_CHUNK], m = 0;
+    kinesis_hash_key hks[PUT_CHUNK];
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].need_hash) continue;
+        keys[m] = items[i].pk;
+        lens[m] = items[i].pk_len;
+        idx[m++] = i;
     }
-    size_t ehk_len = 0;
-    kinesis_hash_key hk;
-    if (rec->explicit_hash_key) {
-        ehk_len = strlen(rec->explicit_hash_key);
-        if (kinesis_hash_key_parse(rec->explicit_hash_key, ehk_len, &hk) != KINESIS_OK)
-            return kinesis_error_set(err, KINESIS_E_INVALID_EXPLICIT_HASH_KEY,
-                                     "explicit hash key must be a decimal integer in [0, 2^128)");
-    } else {
-        hk = kinesis_hash_key_of_partition_key(NULL, rec->partition_key, pk_len);
-    }
-    if (rec->data_len + pk_len > p->max_record_bytes)
-        return kinesis_error_set(err, KINESIS_E_RECORD_TOO_LARGE,
-                                 "data plus partition key is %zu bytes, over the %u-byte limit",
-                                 rec->data_len + pk_len, p->max_record_bytes);
-    int lend = (rec->flags & KINESIS_PRODUCER_F_LEND) != 0;
-    size_t size =
-        sizeof(prec) + pk_len + 1 + (ehk_len ? ehk_len + 1 : 0) + (lend ? 0 : rec->data_len);
-    uint32_t charge = (uint32_t)(rec->data_len + pk_len + ehk_len + REC_OVERHEAD);
-    /* Small records come from a slab under the lock below; larger ones are allocated (and
-     * copied) here, outside it. */
-    prec *r = NULL;
-    if (size > SLAB_BLOCK) {
-        r = kinesis_mem_alloc(p->alloc, size);
-        if (!r) return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-        rec_fill(r, rec, pk_len, ehk_len, hk, charge, NULL);
-    }
-
-    pthread_mutex_lock(&p->mu);
-    int64_t until = -1;
-    for (;;) {
-        if (p->closing) {
-            pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
-            return kinesis_error_set(err, KINESIS_E_CANCELLED, "the producer is closing");
-        }
-        int fits = p->outstanding == 0 || (p->buffered_bytes + charge <= p->o.max_buffer_bytes &&
-                                           p->outstanding + 1 <= p->o.max_buffer_records);
-        if (fits) break;
-        if (!p->o.put_block_ms) {
-            pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
-            return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
-                                     "producer buffer full (%llu records, %llu bytes); poll() to "
-                                     "serve delivery reports",
-                                     (unsigned long long)p->outstanding,
-                                     (unsigned long long)p->buffered_bytes);
-        }
-        int64_t now = kinesis_now_mono_ms();
-        if (until < 0) until = now + p->o.put_block_ms;
-        if (now >= until) {
-            pthread_mutex_unlock(&p->mu);
-            kinesis_mem_free(p->alloc, r); /* NULL for slab records */
-            return kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
-                                     "producer buffer still full after %u ms", p->o.put_block_ms);
-        }
-        timed_wait(&p->cv_space, &p->mu, until);
-    }
-    pstream *s = stream_get(p, rec->stream);
-    if (!s) {
-        pthread_mutex_unlock(&p->mu);
-        kinesis_mem_free(p->alloc, r); /* NULL for slab records */
-        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
-    }
-    pshard *sh = predict(s, hk);
-    if (!r) {
-        r = slab_alloc(p, sh ? sh->lane : SLAB_LANES);
-        if (!r) {
-            pthread_mutex_unlock(&p->mu);
+    if (m == 1)
+        hks[0] = kinesis_hash_key_of_partition_key(NULL, keys[0], lens[0]);
+    else if (m)
+        kinesis_hash_keys_of_partition_keys(NULL, m, keys, lens, hks);
+    for (size_t j = 0; j < m; j++) items[idx[j]].hk = hks[j];
+    for (size_t i = 0; i < n; i++) {
+        size_t size = item_size(&items[i], flags);
+        if (size <= SLAB_BLOCK) continue;
+        items[i].big = kinesis_mem_alloc(p->alloc, size);
+        if (!items[i].big) {
+            for (size_t j = 0; j < i; j++) kinesis_mem_free(p->alloc, items[j].big);
             return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
         }
-        rec_fill(r, rec, pk_len, ehk_len, hk, charge, r->slab);
+        rec_fill(items[i].big, &items[i], flags, NULL);
     }
-    int64_t now = kinesis_now_mono_ms();
-    r->stream = s;
-    r->put_ms = now;
-    r->deadline_ms = kinesis_producer_deadline(now, p->o.record_ttl_ms);
-    p->received++;
-    p->outstanding++;
-    p->buffered_bytes += r->charge;
+    return KINESIS_OK;
+}
+
+/* Queue prepared items in order under one lock hold (released only while waiting for space).
+ * Adds the number queued to *accepted; on the first item that cannot be queued returns its
+ * status. Items not queued are freed. */
+static kinesis_status enqueue_items(kinesis_producer *p, const char *stream, put_item *items,
+                                    size_t n, uint32_t flags, size_t *accepted,
+                                    kinesis_error *err) {
+    kinesis_status st = KINESIS_OK;
+    size_t i = 0;
+    pthread_mutex_lock(&p->mu);
+    pstream *s = stream_get(p, stream);
+    if (!s) st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    int64_t now = kinesis_now_mono_ms(), until = -1;
     int wake = 0;
-    if (sh) {
-        shard_enqueue(sh, r);
-        int64_t ready = now + (int64_t)p->o.linger_ms;
-        uint64_t w = rec->data_len + pk_len;
-        if (ready < p->idle_wake ||
-            (s->queued_bytes >= p->trigger_bytes && s->queued_bytes - w < p->trigger_bytes) ||
-            s->queued == p->trigger_count)
-            wake = 1;
-    } else {
-        rl_push(&s->unrouted, r);
-        wake = s->unrouted.count == 1;
+    for (; s && i < n; i++) {
+        put_item *it = &items[i];
+        for (;;) {
+            if (p->closing) {
+                st = kinesis_error_set(err, KINESIS_E_CANCELLED, "the producer is closing");
+                break;
+            }
+            int fits =
+                p->outstanding == 0 || (p->buffered_bytes + it->charge <= p->o.max_buffer_bytes &&
+                                        p->outstanding + 1 <= p->o.max_buffer_records);
+            if (fits) break;
+            if (!p->o.put_block_ms) {
+                st = kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
+                                       "producer buffer full (%llu records, %llu bytes); poll() "
+                                       "to serve delivery reports",
+                                       (unsigned long long)p->outstanding,
+                                       (unsigned long long)p->buffered_bytes);
+                break;
+            }
+            now = kinesis_now_mono_ms();
+            if (until < 0) until = now + p->o.put_block_ms;
+            if (now >= until) {
+                st = kinesis_error_set(err, KINESIS_E_QUEUE_FULL,
+                                       "producer buffer still full after %u ms", p->o.put_block_ms);
+                break;
+            }
+            /* The senders must know about what was queued before this wait. */
+            if (wake && p->idle_senders) pthread_cond_signal(&p->cv_work);
+            wake = 0;
+            timed_wait(&p->cv_space, &p->mu, until);
+            now = kinesis_now_mono_ms();
+        }
+        if (st) break;
+        pshard *sh = predict(s, it->hk);
+        prec *r = it->big;
+        if (!r) {
+            r = slab_alloc(p, sh ? sh->lane : SLAB_LANES);
+            if (!r) {
+                st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+                break;
+            }
+            rec_fill(r, it, flags, r->slab);
+        }
+        it->big = NULL; /* queued: owned by the producer */
+        r->stream = s;
+        r->put_ms = now;
+        r->deadline_ms = kinesis_producer_deadline(now, p->o.record_ttl_ms);
+        p->received++;
+        p->outstanding++;
+        p->buffered_bytes += r->charge;
+        if (sh) {
+            shard_enqueue(sh, r);
+            int64_t ready = now + (int64_t)p->o.linger_ms;
+            uint64_t w = it->data_len + it->pk_len;
+            if (ready < p->idle_wake ||
+                (s->queued_bytes >= p->trigger_bytes && s->queued_bytes - w < p->trigger_bytes) ||
+                s->queued == p->trigger_count)
+                wake = 1;
+        } else {
+            rl_push(&s->unrouted, r);
+            if (s->unrouted.count == 1) wake = 1;
+        }
     }
     if (wake && p->idle_senders) {
         p->idle_wake = now;
         pthread_cond_signal(&p->cv_work);
     }
     pthread_mutex_unlock(&p->mu);
+    for (size_t j = i; j < n; j++) kinesis_mem_free(p->alloc, items[j].big); /* not queued */
+    *accepted += i;
+    return st;
+}
+
+kinesis_status kinesis_producer_put(kinesis_producer *p, const kinesis_producer_record *rec,
+                                    kinesis_error *err) {
+    if (!p || !rec) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!rec->stream || !*rec->stream)
+        return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
+    put_item it;
+    memset(&it, 0, sizeof(it));
+    it.pk = rec->partition_key;
+    /* Bounded: a key longer than the limit is refused without reading all of it. */
+    size_t pk_len = 0;
+    if (it.pk)
+        while (pk_len <= 4 * KINESIS_PARTITION_KEY_MAX_CHARS && it.pk[pk_len]) pk_len++;
+    it.pk_len = pk_len;
+    it.ehk = rec->explicit_hash_key;
+    it.data = rec->data;
+    it.data_len = rec->data_len;
+    it.opaque = rec->opaque;
+    kinesis_status st = check_item(p, &it, err);
+    if (st) return st;
+    if ((st = prepare_items(p, &it, 1, rec->flags, err))) return st;
+    size_t accepted = 0;
+    return enqueue_items(p, rec->stream, &it, 1, rec->flags, &accepted, err);
+}
+
+kinesis_status kinesis_producer_put_batch(kinesis_producer *p, const kinesis_producer_batch *b,
+                                          size_t *accepted, kinesis_error *err) {
+    if (accepted) *accepted = 0;
+    if (!p || !b || !accepted ||
+        (b->count && (!b->partition_keys || !b->partition_key_lens || !b->data_lens)))
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    if (!b->stream || !*b->stream)
+        return kinesis_error_set(err, KINESIS_E_INVALID_STREAM, "a stream name or ARN is required");
+    put_item items[PUT_CHUNK];
+    size_t key_at = 0, data_at = 0;
+    for (size_t at = 0; at < b->count;) {
+        size_t n = 0;
+        kinesis_error bad;
+        kinesis_status bad_st = KINESIS_OK;
+        for (; n < PUT_CHUNK && at + n < b->count; n++) {
+            size_t i = at + n;
+            put_item *it = &items[n];
+            memset(it, 0, sizeof(*it));
+            it->pk = b->partition_keys + key_at;
+            it->pk_len = b->partition_key_lens[i];
+            it->ehk = b->explicit_hash_keys ? b->explicit_hash_keys[i] : NULL;
+            it->data_len = b->data_lens[i];
+            it->data = b->data ? b->data + data_at : NULL;
+            it->opaque = b->opaques ? b->opaques[i] : NULL;
+            if ((bad_st = check_item(p, it, &bad))) break;
+            key_at += it->pk_len;
+            data_at += it->data_len;
+        }
+        /* The valid records before a bad one are queued, then the bad one's status returned. */
+        kinesis_status st = prepare_items(p, items, n, b->flags, err);
+        if (!st) st = enqueue_items(p, b->stream, items, n, b->flags, accepted, err);
+        if (st) return st;
+        if (bad_st) {
+            if (err) *err = bad;
+            return bad_st;
+        }
+        at += n;
+    }
     return KINESIS_OK;
 }
 
 int kinesis_producer_poll(kinesis_producer *p, uint32_t timeout_ms) {
     if (!p) return 0;
     int served = 0;
-    if (p->have_report_thr) {
+    if (p->have_report_thr || p->o.report_queue) {
         if (timeout_ms) kinesis_sleep_ms(timeout_ms > 100 ? 100 : timeout_ms);
         pthread_mutex_lock(&p->poll_mu);
         serve_stats(p, kinesis_now_mono_ms());
@@ -1973,7 +2160,7 @@ kinesis_status kinesis_producer_flush(kinesis_producer *p, uint32_t timeout_ms) 
         }
         int64_t left = until - now;
         uint32_t step = left > 100 ? 100 : (uint32_t)left;
-        if (p->have_report_thr) {
+        if (p->have_report_thr || p->o.report_queue) {
             pthread_mutex_lock(&p->mu);
             if (p->outstanding) timed_wait(&p->cv_space, &p->mu, now + step);
             pthread_mutex_unlock(&p->mu);

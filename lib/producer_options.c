@@ -58,6 +58,10 @@ const kinesis_producer_option_def kinesis_producer_option_table[] = {
     OPT(report_thread, uint32_t, 0u, 0u, 1u,
         "1: a producer-owned thread serves delivery reports; 0: the caller serves them with "
         "poll()."),
+    OPT(report_queue, uint32_t, 0u, 0u, 1u,
+        "1: reports wait in a queue for kinesis_producer_take_reports() (batches of report "
+        "structs, for bindings); poll() and flush() leave them there and dr_cb and "
+        "report_thread are not used."),
 };
 const size_t kinesis_producer_option_count = KINESIS_ARRAY_LEN(kinesis_producer_option_table);
 

@@ -114,6 +114,7 @@ typedef struct kinesis_producer_options {
     uint32_t shard_map_refresh_ms;    /* periodic ListShards; 0 = only when needed */
     uint32_t stats_interval_ms;       /* stats_cb interval; 0 = never */
     uint32_t report_thread;           /* 1: a producer thread serves reports (no poll needed) */
+    uint32_t report_queue;            /* 1: reports wait for kinesis_producer_take_reports() */
     kinesis_delivery_report_fn dr_cb; /* optional */
     void *dr_user;
     kinesis_producer_stats_fn stats_cb; /* optional */
@@ -154,6 +155,46 @@ KINESIS_API kinesis_status kinesis_producer_new(kinesis_client *client,
 KINESIS_API kinesis_status kinesis_producer_put(kinesis_producer *producer,
                                                 const kinesis_producer_record *record,
                                                 kinesis_error *err);
+
+/* Records of one stream in parallel arrays, for kinesis_producer_put_batch(): no struct per
+ * record, so a binding can build a batch from a few joined buffers. */
+typedef struct kinesis_producer_batch {
+    const char *stream;                    /* name or ARN, for every record */
+    size_t count;                          /* records in the batch */
+    const char *partition_keys;            /* the keys back to back (UTF-8, no separators) */
+    const uint32_t *partition_key_lens;    /* count entries, bytes */
+    const uint8_t *data;                   /* the data back to back (NULL when all are empty) */
+    const uint32_t *data_lens;             /* count entries */
+    const char *const *explicit_hash_keys; /* NULL, or count entries (NULL entry = none) */
+    void *const *opaques;                  /* NULL (every opaque NULL), or count entries */
+    uint32_t flags;                        /* KINESIS_PRODUCER_F_* for every record */
+} kinesis_producer_batch;
+
+/* Queue batch->count records in order, as put() would queue each one (strings and, unless
+ * KINESIS_PRODUCER_F_LEND, data are copied before it returns; lent data must stay valid until
+ * each record's report). Cheaper per record than put(): the lock is taken once per group of
+ * records and partition keys are hashed eight at a time (AVX2). *accepted (required) is set to
+ * how many records were queued; each of them gets a report. Stops at the first record that
+ * cannot be queued and returns its status, with the same meanings as put() (QUEUE_FULL after
+ * put_block_ms, INVALID_PARTITION_KEY, INVALID_EXPLICIT_HASH_KEY, RECORD_TOO_LARGE, CANCELLED,
+ * NO_MEMORY); records after it are not looked at. KINESIS_E_INVALID_ARGUMENT for NULL pointers.
+ * Any thread; the batch and its arrays are borrowed for the call. */
+KINESIS_API kinesis_status kinesis_producer_put_batch(kinesis_producer *producer,
+                                                      const kinesis_producer_batch *batch,
+                                                      size_t *accepted, kinesis_error *err);
+
+/* Move up to cap ready delivery reports into out[0..*n), waiting up to timeout_ms for the first
+ * (0 = do not wait); also serves the statistics callback when due. For producers created with
+ * report_queue = 1 (then poll() and flush() leave reports to this call, flush() waiting until
+ * they have been taken, and close() leaves the reports of the records it gives up here: keep
+ * calling until outstanding() is 0, then destroy()). The pointers inside out[] (strings, data)
+ * stay valid until the next take_reports() call on this producer or destroy(); the data is the
+ * record's bytes, so a failed record can be dead-lettered. Returns KINESIS_OK (also with *n = 0
+ * on timeout), KINESIS_E_INVALID_ARGUMENT (NULL pointers, cap 0, or report_queue = 0). Any
+ * thread; calls are serialised. */
+KINESIS_API kinesis_status kinesis_producer_take_reports(kinesis_producer *producer,
+                                                         kinesis_delivery_report *out, size_t cap,
+                                                         uint32_t timeout_ms, size_t *n);
 
 /* Serve delivery reports (and the statistics callback when its interval has passed) on the
  * calling thread: waits up to timeout_ms for at least one report (0 = do not wait), then serves

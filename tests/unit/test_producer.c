@@ -470,7 +470,7 @@ static void test_options_table(void **state) {
     assert_int_equal(strlen(md), len);
     kinesis_free(NULL, md);
     /* Every field of the struct that is a number is in the table (no undocumented option). */
-    assert_int_equal(kinesis_producer_option_count, 19);
+    assert_int_equal(kinesis_producer_option_count, 20);
     /* Backoff: full jitter within the cap, no overflow at any attempt. */
     for (uint32_t a = 1; a < 200; a += 7)
         for (uint64_t r = 0; r < 1000000; r += 99991)
@@ -931,6 +931,128 @@ static void test_lend_ehk_stats(void **state) {
     fixture_free(f);
 }
 
+/* Take every ready report with take_reports() and log it like dr_cb would; returns how many. */
+static size_t take_all(fixture *f, uint32_t timeout_ms) {
+    kinesis_delivery_report reps[64];
+    size_t n = 0;
+    assert_int_equal(kinesis_producer_take_reports(f->producer, reps, 64, timeout_ms, &n),
+                     KINESIS_OK);
+    for (size_t i = 0; i < n; i++) on_report(&f->log, &reps[i]);
+    return n;
+}
+
+/* put_batch() with report_queue: a full buffer accepts a prefix, take_reports() frees space,
+ * every record is stored and reported once; a bad record stops the batch at its index with the
+ * records before it queued; close() leaves the reports of given-up records for take_reports(). */
+static void test_put_batch_take_reports(void **state) {
+    (void)state;
+    long n = 3000;
+    fixture *f = fixture_new(4, n + 8);
+    kinesis_producer_options o;
+    kinesis_producer_options_init(&o);
+    o.report_queue = 1;
+    o.max_buffer_records = 700;
+    o.linger_ms = 5;
+    o.shard_rate_bytes = 0;
+    o.shard_rate_records = 0;
+    fixture_producer(f, &o);
+    kinesis_delivery_report rep;
+    size_t got = 1;
+    assert_int_equal(kinesis_producer_take_reports(NULL, &rep, 1, 0, &got),
+                     KINESIS_E_INVALID_ARGUMENT);
+    assert_int_equal(got, 0);
+    /* The batch: keys and data back to back. */
+    char *keys = malloc((size_t)n * 16), *data = malloc((size_t)n * 16);
+    uint32_t *klens = malloc((size_t)n * sizeof(uint32_t)),
+             *dlens = malloc((size_t)n * sizeof(uint32_t));
+    void **opaques = malloc((size_t)n * sizeof(void *));
+    size_t ko = 0, dof = 0;
+    for (long i = 0; i < n; i++) {
+        klens[i] = (uint32_t)sprintf(keys + ko, "key-%ld", i * 7919 % 1000);
+        dlens[i] = (uint32_t)sprintf(data + dof, "rec-%ld", i);
+        ko += klens[i];
+        dof += dlens[i];
+        opaques[i] = (void *)(intptr_t)i;
+    }
+    long done = 0, fulls = 0;
+    size_t koff = 0, doff = 0;
+    while (done < n) {
+        kinesis_producer_batch b = {"s",
+                                    (size_t)(n - done),
+                                    keys + koff,
+                                    klens + done,
+                                    (const uint8_t *)data + doff,
+                                    dlens + done,
+                                    NULL,
+                                    opaques + done,
+                                    0};
+        size_t accepted = 0;
+        kinesis_error err;
+        kinesis_status st = kinesis_producer_put_batch(f->producer, &b, &accepted, &err);
+        for (size_t i = 0; i < accepted; i++) {
+            koff += klens[done + (long)i];
+            doff += dlens[done + (long)i];
+        }
+        done += (long)accepted;
+        if (st == KINESIS_E_QUEUE_FULL) {
+            fulls++;
+            take_all(f, 20);
+        } else {
+            assert_int_equal(st, KINESIS_OK);
+        }
+    }
+    assert_true(fulls > 0);
+    /* poll() leaves queued reports alone; flush() waits for them to be taken. */
+    assert_int_equal(kinesis_producer_poll(f->producer, 0), 0);
+    while (kinesis_producer_outstanding(f->producer)) take_all(f, 20);
+    assert_int_equal(kinesis_producer_flush(f->producer, 1000), KINESIS_OK);
+    assert_int_equal(f->log.ok, n);
+    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
+    long *copies = calloc((size_t)n + 8, sizeof(long));
+    assert_int_equal(verify_store(f, copies, 1), n);
+    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
+    free(copies);
+
+    /* A bad record in the middle: the two before it are queued, nothing after it. Keys: a NUL
+     * inside a key, an empty key, and a bad explicit hash key. */
+    static const char *bad_keys[] = {"aa\0b", "", "k"};
+    static const uint32_t bad_lens[] = {4, 0, 1};
+    static const kinesis_status bad_st[] = {KINESIS_E_INVALID_PARTITION_KEY,
+                                            KINESIS_E_INVALID_PARTITION_KEY,
+                                            KINESIS_E_INVALID_EXPLICIT_HASH_KEY};
+    for (int t = 0; t < 3; t++) {
+        long base = n + 2 * t; /* records base and base + 1 are queued */
+        char bk[16], bd[64];
+        memcpy(bk, "k1k2", 4);
+        memcpy(bk + 4, bad_keys[t], bad_lens[t]);
+        memcpy(bk + 4 + bad_lens[t], "k3", 2);
+        uint32_t kl[4] = {2, 2, bad_lens[t], 2}, dl[4];
+        size_t at = 0;
+        for (int i = 0; i < 4; i++) {
+            dl[i] = (uint32_t)sprintf(bd + at, "rec-%ld", base + i);
+            at += dl[i];
+        }
+        const char *ehks[4] = {NULL, NULL, t == 2 ? "12x" : NULL, NULL};
+        void *ops[4] = {(void *)(intptr_t)base, (void *)(intptr_t)(base + 1), NULL, NULL};
+        kinesis_producer_batch b = {"s", 4, bk, kl, (const uint8_t *)bd, dl, ehks, ops, 0};
+        size_t accepted = 9;
+        kinesis_error err;
+        assert_int_equal(kinesis_producer_put_batch(f->producer, &b, &accepted, &err), bad_st[t]);
+        assert_int_equal(accepted, 2);
+        assert_true(err.message[0] != 0);
+    }
+    /* close() gives up what is still queued and leaves every report for take_reports(). */
+    kinesis_producer_close(f->producer, 0);
+    while (kinesis_producer_outstanding(f->producer)) take_all(f, 20);
+    for (long i = n; i < n + 6; i++) assert_int_equal(f->log.count[i], 1);
+    free(keys);
+    free(data);
+    free(klens);
+    free(dlens);
+    free(opaques);
+    fixture_free(f);
+}
+
 /* Many threads put at once; each record is reported once. */
 typedef struct mt_arg {
     fixture *f;
@@ -991,6 +1113,7 @@ int main(void) {
         cmocka_unit_test(test_resharding),
         cmocka_unit_test(test_lend_ehk_stats),
         cmocka_unit_test(test_many_threads),
+        cmocka_unit_test(test_put_batch_take_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
