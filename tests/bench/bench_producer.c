@@ -3,7 +3,10 @@
  * a stream, then BENCH lines with user records/s, client CPU seconds per million records
  * (getrusage of the whole process: every producer thread) and peak RSS.
  *
- *   bench_producer ENDPOINT STREAM N agg|noagg
+ *   bench_producer ENDPOINT STREAM N agg|noagg [batch|put]
+ *
+ * batch (default): kinesis_producer_put_batch() with 500 records per call, as the boto3 side
+ * sends 500 per put_records; put: one kinesis_producer_put() per record.
  *
  * Per-shard rate limits are off: the local server does not throttle and boto3 has none. */
 #define _POSIX_C_SOURCE 200809L
@@ -30,14 +33,17 @@ static void on_report(void *u, const kinesis_delivery_report *r) {
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg\n");
+        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg [batch|put]\n");
         return 2;
     }
     const char *endpoint = argv[1], *stream = argv[2], *mode = argv[4];
     long n = atol(argv[3]);
     int agg = strcmp(mode, "agg") == 0;
+    int batch = argc < 6 || strcmp(argv[5], "put") != 0;
     /* The records, generated before timing (as the Python side does). */
     char *data = malloc((size_t)n * 100), *keys = malloc((size_t)n * 17);
+    uint32_t *key_lens = malloc((size_t)n * sizeof(uint32_t));
+    uint32_t *data_lens = malloc((size_t)n * sizeof(uint32_t));
     uint64_t x = 88172645463325252ULL;
     for (long i = 0; i < n; i++) {
         x ^= x << 13;
@@ -48,7 +54,12 @@ int main(int argc, char **argv) {
         int h = snprintf(head, sizeof(head), "%010ld", i);
         memcpy(data + i * 100, head, (size_t)h);
         memset(data + i * 100 + h, 'x', (size_t)(100 - h));
+        key_lens[i] = 16;
+        data_lens[i] = 100;
     }
+    /* put_batch() takes the keys back to back: the same keys without their NULs. */
+    char *packed_keys = malloc((size_t)n * 16);
+    for (long i = 0; i < n; i++) memcpy(packed_keys + i * 16, keys + i * 17, 16);
     kinesis_client_options co;
     kinesis_client_options_init(&co);
     co.endpoint_url = endpoint;
@@ -74,13 +85,35 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double w0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     double c0 = cpu_s();
-    for (long i = 0; i < n; i++) {
+    for (long i = 0; batch && i < n;) {
+        long m = n - i < 500 ? n - i : 500;
+        kinesis_producer_batch b = {stream,
+                                    (size_t)m,
+                                    packed_keys + i * 16,
+                                    key_lens + i,
+                                    (const uint8_t *)data + i * 100,
+                                    data_lens + i,
+                                    NULL,
+                                    NULL,
+                                    KINESIS_PRODUCER_F_LEND};
+        size_t accepted = 0;
+        kinesis_status st = kinesis_producer_put_batch(p, &b, &accepted, &err);
+        i += (long)accepted;
+        if (st == KINESIS_E_QUEUE_FULL) {
+            kinesis_producer_poll(p, 100);
+        } else if (st != KINESIS_OK) {
+            fprintf(stderr, "put_batch: %s\n", err.message);
+            return 1;
+        }
+        kinesis_producer_poll(p, 0);
+    }
+    for (long i = 0; !batch && i < n; i++) {
         kinesis_producer_record r = {
             stream, keys + i * 17,          NULL, (const uint8_t *)data + i * 100, 100,
             NULL,   KINESIS_PRODUCER_F_LEND};
         kinesis_status st;
         while ((st = kinesis_producer_put(p, &r, &err)) == KINESIS_E_QUEUE_FULL)
-            kinesis_producer_poll(p, 5);
+            kinesis_producer_poll(p, 100);
         if (st != KINESIS_OK) {
             fprintf(stderr, "put: %s\n", err.message);
             return 1;
@@ -103,7 +136,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%ld records failed\n", failed);
         return 1;
     }
-    const char *name = agg ? "producer_agg" : "producer_noagg";
+    const char *name = agg ? (batch ? "producer_agg" : "producer_agg_put")
+                           : (batch ? "producer_noagg" : "producer_noagg_put");
     printf("BENCH %s_records_per_s %.0f records/s\n", name, (double)n / (w1 - w0));
     printf("BENCH %s_cpu_s_per_million %.3f s\n", name, (c1 - c0) / (double)n * 1e6);
     printf("BENCH %s_peak_rss %ld KiB\n", name, ru.ru_maxrss);
@@ -112,5 +146,8 @@ int main(int argc, char **argv) {
     kinesis_client_destroy(c);
     free(data);
     free(keys);
+    free(packed_keys);
+    free(key_lens);
+    free(data_lens);
     return 0;
 }
