@@ -49,6 +49,7 @@ OPTION_NAMES = (
     "aggregation", "aggregation_max_bytes", "aggregation_max_count", "collection_max_count",
     "collection_max_bytes", "max_in_flight", "ordered", "shard_rate_bytes", "shard_rate_records",
     "retry_base_ms", "retry_max_ms", "shard_map_refresh_ms", "stats_interval_ms", "report_thread",
+    "report_queue",
 )
 
 
@@ -61,7 +62,24 @@ class ProducerOptions(Structure):
     ]
 
 
+class ProducerBatch(Structure):
+    """kinesis_producer_batch: records of one stream in parallel arrays (pointers as integers or
+    bytes: the caller keeps the buffers alive for the call)."""
+    _fields_ = [
+        ("stream", c_char_p),
+        ("count", c_size_t),
+        ("partition_keys", c_char_p),
+        ("partition_key_lens", c_void_p),
+        ("data", c_char_p),
+        ("data_lens", c_void_p),
+        ("explicit_hash_keys", c_void_p),
+        ("opaques", c_void_p),
+        ("flags", c_uint32),
+    ]
+
+
 STRUCTS = {"kinesis_producer_record": ProducerRecord,
+           "kinesis_producer_batch": ProducerBatch,
            "kinesis_delivery_report": DeliveryReport,
            "kinesis_producer_options": ProducerOptions}
 
@@ -78,6 +96,10 @@ _f("kinesis_producer_options_set", c_int, POINTER(ProducerOptions), c_char_p, c_
 _f("kinesis_producer_new", c_int, c_void_p, POINTER(ProducerOptions), POINTER(c_void_p),
    POINTER(Error))
 _f("kinesis_producer_put", c_int, c_void_p, POINTER(ProducerRecord), POINTER(Error))
+_f("kinesis_producer_put_batch", c_int, c_void_p, POINTER(ProducerBatch), POINTER(c_size_t),
+   POINTER(Error))
+_f("kinesis_producer_take_reports", c_int, c_void_p, c_void_p, c_size_t, c_uint32,
+   POINTER(c_size_t))
 _f("kinesis_producer_poll", c_int, c_void_p, c_uint32)
 _f("kinesis_producer_flush", c_int, c_void_p, c_uint32)
 _f("kinesis_producer_close", c_int, c_void_p, c_uint32)

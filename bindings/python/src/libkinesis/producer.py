@@ -1,11 +1,24 @@
 """libkinesis.Producer: KPL-class batching, aggregation and retries from the C producer, with a
-``concurrent.futures.Future`` per record."""
+``concurrent.futures.Future`` per record.
+
+Cost model (why the code looks the way it does): the C producer needs about a microsecond per
+record, so the Python side must stay near that too. put() therefore does no ctypes call: it
+checks the record, makes a slim Future and appends one tuple to a staging list. The records are
+handed to C in batches with one kinesis_producer_put_batch() call (keys and data joined, lengths
+in arrays), and the delivery reports come back in arrays of up to _TAKE_CAP from
+kinesis_producer_take_reports() on a Python thread, where they are resolved with loops that run
+in C (map/zip/memoryview slices) and decoded into DeliveryReport objects only when asked for.
+"""
 import ctypes
 import itertools
 import json
 import threading
+import time
+from array import array
+from collections import deque
 from concurrent.futures import Future
-from typing import Any, Dict, Optional
+from concurrent.futures._base import FINISHED, LOGGER, RUNNING
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import _ffi
 from ._ffi import lib
@@ -15,7 +28,21 @@ __all__ = ["Producer", "DeliveryReport", "FlushTimeoutError"]
 
 _QUEUE_FULL = _ffi.status_value("KINESIS_E_QUEUE_FULL")
 _TIMEOUT = _ffi.status_value("KINESIS_E_TIMEOUT")
+_CANCELLED = _ffi.status_value("KINESIS_E_CANCELLED")
 _U32_MAX = 0xFFFFFFFF
+
+_OVERHEAD = 96       # bytes the C producer charges per record beyond data and keys
+_BATCH = 512         # staged records that make put() submit at once
+_STAGE_BYTES = 1 << 20  # staged bytes that make put() submit at once
+_FAST_MAX = 4096     # data + key bytes handled by put()'s shortest path
+_LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
+_TAKE_CAP = 4096     # reports per take_reports() call
+# A record's opaque is its id << _SHIFT | its key bytes (capped at _KEY_CAP), so the key bytes of
+# the reports of one take (at most _TAKE_CAP * _KEY_CAP < 2**_SHIFT) are sum(opaques) & _KEY_MASK:
+# exact buffer accounting without a per-record Python step.
+_SHIFT = 24
+_KEY_CAP = 4095
+_KEY_MASK = (1 << _SHIFT) - 1
 
 
 class FlushTimeoutError(KinesisError, TimeoutError):
@@ -43,6 +70,177 @@ class DeliveryReport:
         return "DeliveryReport(shard_id=%r, sequence_number=%r, sub_sequence_number=%r)" % (
             self.shard_id, self.sequence_number, self.sub_sequence_number)
 
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, DeliveryReport):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# ---- the report array's layout, from the ctypes declaration (checked against the C header by
+# tests/test_abi.py): indexes into 8-byte ('Q'/'q') and 4-byte ('i'/'I') views of one report.
+
+def _layout() -> Tuple[int, Dict[str, int]]:
+    from ._producer_ffi import DeliveryReport as R
+
+    size = ctypes.sizeof(R)
+    assert size % 8 == 0
+    idx = {}
+    for name, width in (("shard_id", 8), ("sequence_number", 8), ("sub_sequence_number", 8),
+                        ("error_code", 8), ("error_message", 8), ("data_len", 8),
+                        ("opaque", 8), ("latency_ms", 8), ("status", 4), ("aggregated", 4),
+                        ("attempts", 4)):
+        off = getattr(R, name).offset
+        assert off % width == 0 and getattr(R, name).size == width, name
+        idx[name] = off // width
+    return size, idx
+
+
+_REPORT_SIZE, _IX = _layout()
+_QW = _REPORT_SIZE // 8  # stride of one report in 8-byte words
+_IW = _REPORT_SIZE // 4  # ... and in 4-byte words
+_SH, _SQ, _SUB = _IX["shard_id"], _IX["sequence_number"], _IX["sub_sequence_number"]
+_CODE, _MSG, _DLEN = _IX["error_code"], _IX["error_message"], _IX["data_len"]
+_OP, _LAT = _IX["opaque"], _IX["latency_ms"]
+_ST, _AGG, _ATT = _IX["status"], _IX["aggregated"], _IX["attempts"]
+
+
+class _Take:
+    """The reports of one take_reports() call, copied out of the C array, with the strings their
+    pointers named (an aggregate's members share one shard id and one sequence number)."""
+
+    __slots__ = ("q", "sq", "i", "u", "strs")
+
+    def __init__(self, raw: bytes) -> None:
+        mv = memoryview(raw)
+        self.q = mv.cast("Q")
+        self.sq = mv.cast("q")
+        self.i = mv.cast("i")
+        self.u = mv.cast("I")
+
+    def report(self, k: int) -> DeliveryReport:
+        b = k * _QW
+        q, strs = self.q, self.strs
+        return DeliveryReport(strs[q[b + _SH]], strs[q[b + _SQ]], q[b + _SUB],
+                              bool(self.i[k * _IW + _AGG]), self.u[k * _IW + _ATT],
+                              self.sq[b + _LAT])
+
+    def error(self, k: int) -> KinesisError:
+        b, st = k * _QW, self.i[k * _IW + _ST]
+        code = _cstr(self.q[b + _CODE])
+        msg = _cstr(self.q[b + _MSG]) or _ffi.status_str(st)
+        return make_error(_ffi.status_name(st), code, msg, attempts=self.u[k * _IW + _ATT],
+                          operation="PutRecords")
+
+
+_string_at = ctypes.string_at
+
+
+def _cstr(p: int) -> str:
+    return _string_at(p).decode("utf-8", "replace") if p else ""
+
+
+# ---- the Future ------------------------------------------------------------------------------
+
+_LAZY = threading.Lock()
+_has_cond = __import__("operator").attrgetter("_cond")
+
+
+class _RecordFuture(Future):
+    """A concurrent.futures.Future for one record, cheap to make and to resolve.
+
+    It is RUNNING from the start (a queued record cannot be called back, so cancel() returns
+    False, as for an executor's running task) until the report thread finishes it. The Condition,
+    waiter list and callback list of Future are made only when someone needs them (result() with a
+    wait, add_done_callback(), wait()/as_completed()); the report thread stores the outcome, then
+    notifies only if the Condition exists. That is race-free: whoever makes the Condition stores
+    it before reading _state under it, and the report thread stores _state before looking for it.
+    The result is decoded into a DeliveryReport on first result().
+    """
+
+    _cond: Any = None
+    _state = RUNNING
+    _result: Any = None
+    _exception: Any = None
+    __init__ = object.__init__  # no per-instance fields: the class defaults serve until resolved
+
+    @property
+    def _condition(self) -> threading.Condition:  # what Future's own methods and wait() use
+        c = self._cond
+        if c is None:
+            with _LAZY:
+                c = self._cond
+                if c is None:
+                    self._waiters: List[Any] = []
+                    self._done_callbacks: List[Any] = []
+                    c = self._cond = threading.Condition()
+        return c
+
+    def _wake(self) -> None:
+        """After the outcome was stored: tell the waiters and run the callbacks."""
+        with self._cond:
+            if self._exception is not None:
+                for w in self._waiters:
+                    w.add_exception(self)
+            else:
+                for w in self._waiters:
+                    w.add_result(self)
+            self._cond.notify_all()
+        self._invoke_callbacks()
+
+    def cancel(self) -> bool:
+        return False
+
+    def cancelled(self) -> bool:
+        return False
+
+    def running(self) -> bool:
+        return self._state == RUNNING
+
+    def done(self) -> bool:
+        return self._state == FINISHED
+
+    def add_done_callback(self, fn: Any) -> None:
+        if self._state != FINISHED:
+            return Future.add_done_callback(self, fn)  # appends under the Condition, or calls
+        try:
+            fn(self)
+        except Exception:
+            LOGGER.exception("exception calling callback for %r", self)
+
+    def result(self, timeout: Optional[float] = None) -> DeliveryReport:
+        if self._state != FINISHED:
+            Future.result(self, timeout)  # waits; raises TimeoutError or the record's error
+        exc = self._exception
+        if exc is not None:
+            try:
+                raise exc
+            finally:
+                self = None  # type: ignore[assignment]  # no cycle through the traceback
+                exc = None
+        d = self.__dict__
+        rep = d.get("_report")
+        if rep is None:
+            r = self._result
+            rep = r[0].report(r[1]) if type(r) is tuple else r
+            rep = d.setdefault("_report", rep)
+        return rep
+
+    def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
+        if self._state == FINISHED:
+            return self._exception
+        return Future.exception(self, timeout)
+
+    def __repr__(self) -> str:
+        if self._state == FINISHED:
+            if self._exception is not None:
+                what = "raised %s" % type(self._exception).__name__
+            else:
+                what = "returned DeliveryReport"
+            return "<%s at %#x state=finished %s>" % (type(self).__name__, id(self), what)
+        return "<%s at %#x state=running>" % (type(self).__name__, id(self))
+
 
 def _ms(seconds: Optional[float]) -> int:
     if seconds is None:
@@ -50,30 +248,527 @@ def _ms(seconds: Optional[float]) -> int:
     return max(0, min(int(seconds * 1000), _U32_MAX - 1))
 
 
-def _serve_reports(handle: int, stop: threading.Event) -> None:
-    """The Producer's report thread: ctypes releases the GIL while poll waits, and the delivery
-    reports call back on this (Python) thread."""
-    poll = lib.kinesis_producer_poll
-    while not stop.is_set():
-        poll(handle, 100)
+def _error_from(st: int, err: Any, operation: str) -> KinesisError:
+    try:
+        raise_for_error(st, err, operation)
+    except KinesisError as e:
+        return e
+    return KinesisError(_ffi.status_str(st), _ffi.status_name(st))  # pragma: no cover
+
+
+def _closed_error() -> KinesisError:
+    return make_error("KINESIS_E_CANCELLED", "", "producer closed before the record was delivered",
+                      operation="PutRecords")
+
+
+class _Core:
+    """The producer's state; the report thread holds this, not the Producer, so an abandoned
+    Producer is still collected (its __del__ closes the core)."""
+
+    def __init__(self, pf: Any, handle: int, alloc: Any, opts: Any, block: bool,
+                 put_timeout: float, close_timeout: Optional[float]) -> None:
+        self._pf = pf
+        self._handle: Optional[int] = handle
+        self._block = block
+        self._put_timeout = put_timeout
+        self._close_timeout = close_timeout
+        self._max_n = int(opts.max_buffer_records)
+        self._max_b = int(opts.max_buffer_bytes)
+        self._stage_max = min(int(opts.aggregation_max_bytes), 10 << 20)  # <= max_record_bytes
+        self._fast_max = min(_FAST_MAX, self._stage_max)
+        # Stream names put() may stage (each was accepted once by a C put, which checks it);
+        # emptied by close() so that every later put() takes the checked path and raises.
+        self._known: Dict[str, bytes] = {}
+        self._names: Dict[str, bytes] = {}
+        self._stage: List[Tuple[str, bytes, bytes, _RecordFuture]] = []
+        self._stage_b = 0   # approximate (updated without a lock; reset at each submit)
+        self._last_submit = time.monotonic()
+        self._pending: Dict[int, _RecordFuture] = {}
+        self._next_id = 1
+        # Records handed to C and not yet resolved, under _cv; _room_* are what is left of the
+        # caps (read without the lock by put()).
+        self._cv = threading.Condition(threading.Lock())
+        self._in_n = 0
+        self._in_b = 0
+        self._room_n = self._max_n
+        self._room_b = self._max_b
+        self._room_waiters = 0
+        self._submit_lock = threading.Lock()
+        self._wake_later: List[_RecordFuture] = []
+        self._alloc = alloc
+        self._bt = pf.ProducerBatch()
+        self._acc = ctypes.c_size_t()
+        self._err = _ffi.Error()
+        self._rec = pf.ProducerRecord()
+        self._closed = False
+        self._stop = False
+        self._close_deadline: Optional[float] = None
+        self._rbuf = (pf.DeliveryReport * _TAKE_CAP)()
+        self._rmv = memoryview(self._rbuf).cast("B")
+        self._nref = ctypes.c_size_t()
+        self._thread = threading.Thread(target=self._serve, name="libkinesis-reports",
+                                        daemon=True)
+        self._thread.start()
+
+    # ---- put ---------------------------------------------------------------------------------
+
+    def put(self, stream_name: str, data: Any, partition_key: str,
+            explicit_hash_key: Optional[str] = None) -> "Future[DeliveryReport]":
+        """Queue one record; returns its Future (resolving to a DeliveryReport, or raising the
+        record's KinesisError). Raises at once, with nothing queued, for an invalid record
+        (ParamValidationError), a full buffer (QueueFullError) or a closed producer."""
+        if explicit_hash_key is None and type(data) is bytes and stream_name in self._known:
+            try:
+                pk = partition_key.encode()
+            except Exception:
+                pass
+            else:
+                charge = len(data) + len(pk)
+                if charge <= self._fast_max and 0 < len(pk) <= 256 and b"\0" not in pk:
+                    charge += _OVERHEAD
+                    stage = self._stage
+                    if len(stage) < self._room_n and self._stage_b + charge <= self._room_b:
+                        fut = _RecordFuture()
+                        self._stage_b += charge
+                        stage.append((stream_name, pk, data, fut))
+                        if len(stage) >= _BATCH:
+                            self._submit()
+                        return fut
+                    return self._stage_wait(stream_name, pk, data, charge)
+        return self._put_checked(stream_name, data, partition_key, explicit_hash_key)
+
+    def _stage_wait(self, stream_name: str, pk: bytes, data: bytes,
+                    charge: int) -> "Future[DeliveryReport]":
+        """Stage a checked record once the buffer has room for it (or raise QueueFullError)."""
+        self._wait_room(charge)
+        fut = _RecordFuture()
+        self._stage_b += charge
+        stage = self._stage
+        stage.append((stream_name, pk, data, fut))
+        if len(stage) >= _BATCH or self._stage_b >= _STAGE_BYTES:
+            self._submit()
+        return fut
+
+    def _fits(self, charge: int) -> bool:
+        staged = len(self._stage)
+        n = self._in_n + staged
+        return n == 0 or (n < self._max_n and self._in_b + self._stage_b + charge <= self._max_b)
+
+    def _wait_room(self, charge: int) -> None:
+        if self._fits(charge):
+            return
+        if not self._block or threading.current_thread() is self._thread:
+            # The report thread (a Future callback) must not wait for itself.
+            raise QueueFullError("producer buffer full", "KINESIS_E_QUEUE_FULL",
+                                 status="KINESIS_E_QUEUE_FULL")
+        deadline = time.monotonic() + self._put_timeout
+        self._submit()  # what is staged goes on while we wait
+        with self._cv:
+            self._room_waiters += 1
+            try:
+                while not self._fits(charge):
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._closed:
+                        raise QueueFullError("producer buffer still full after %.3g s"
+                                             % self._put_timeout, "KINESIS_E_QUEUE_FULL",
+                                             status="KINESIS_E_QUEUE_FULL")
+                    self._cv.wait(min(left, 0.05))
+            finally:
+                self._room_waiters -= 1
+
+    def _put_checked(self, stream_name: str, data: Any, partition_key: Any,
+                     explicit_hash_key: Optional[str]) -> "Future[DeliveryReport]":
+        """Everything put()'s shortest path does not cover: conversions, a stream not seen yet, an
+        explicit hash key, large records, keys the C producer must judge; and the closed check."""
+        from .errors import ParamValidationError
+
+        if self._closed:
+            raise KinesisError("the producer is closed", "ProducerClosed")
+        if type(data) is not bytes:
+            from ._convert import blob_to_bytes
+            data = blob_to_bytes(data)
+            if type(data) is not bytes:
+                data = bytes(data)
+        if not isinstance(partition_key, str):
+            raise ParamValidationError("partition_key must be a str, not %s"
+                                       % type(partition_key).__name__)
+        if not isinstance(stream_name, str):
+            raise ParamValidationError("stream_name must be a str, not %s"
+                                       % type(stream_name).__name__)
+        # surrogatepass: a lone surrogate reaches C as invalid UTF-8 and is refused there.
+        pk = partition_key.encode("utf-8", "surrogatepass")
+        ehk = None
+        if explicit_hash_key:
+            try:
+                ehk = explicit_hash_key.encode("ascii")
+            except (AttributeError, UnicodeEncodeError):
+                raise ParamValidationError("explicit_hash_key must be a decimal integer string "
+                                           "in [0, 2^128)") from None
+        size = len(data) + len(pk)
+        if (ehk is None and stream_name in self._known and size <= self._stage_max
+                and 0 < len(pk) <= 256 and b"\0" not in pk):
+            return self._stage_wait(stream_name, pk, data, size + _OVERHEAD)
+        # One C put, which checks everything, after whatever is staged (order is kept).
+        extra = min(len(pk) + (len(ehk) if ehk else 0), _KEY_CAP)
+        charge = len(data) + extra + _OVERHEAD
+        deadline = time.monotonic() + self._put_timeout
+        while True:
+            self._wait_room(charge)
+            fut = _RecordFuture()
+            with self._submit_lock:
+                handle = self._handle
+                if self._closed or not handle:
+                    raise KinesisError("the producer is closed", "ProducerClosed")
+                self._submit_locked()
+                sb = self._names.get(stream_name) or stream_name.encode("utf-8", "surrogatepass")
+                rid = self._next_id
+                self._next_id = rid + 1
+                op = rid << _SHIFT | extra
+                self._pending[op] = fut
+                self._account(1, charge)
+                rec = self._rec
+                rec.stream = sb
+                rec.partition_key = pk
+                rec.explicit_hash_key = ehk
+                rec.data = data
+                rec.data_len = len(data)
+                rec.opaque = op
+                rec.flags = 0
+                st = lib.kinesis_producer_put(handle, ctypes.byref(rec), ctypes.byref(self._err))
+                rec.data = rec.partition_key = rec.explicit_hash_key = None
+                exc = None
+                if not st:
+                    self._names[stream_name] = sb
+                    if not self._closed:
+                        self._known[stream_name] = sb
+                else:
+                    del self._pending[op]
+                    self._account(-1, -charge)
+                    if st != _QUEUE_FULL:
+                        exc = _error_from(st, self._err, "put")
+            if self._wake_later:
+                self._run_wakes()
+            if not st:
+                return fut
+            if exc is not None:
+                raise exc
+            # C had no room although Python's count said so (puts racing on other threads).
+            if not self._block or time.monotonic() >= deadline:
+                raise QueueFullError("producer buffer full", "KINESIS_E_QUEUE_FULL",
+                                     status="KINESIS_E_QUEUE_FULL")
+            time.sleep(0.005)
+
+    def _account(self, n: int, nbytes: int) -> None:
+        with self._cv:
+            self._in_n += n
+            self._in_b += nbytes
+            self._room_n = self._max_n - self._in_n
+            self._room_b = self._max_b - self._in_b
+            if n < 0 and self._room_waiters:
+                self._cv.notify_all()
+
+    # ---- submit ------------------------------------------------------------------------------
+
+    def _submit(self) -> bool:
+        """Hand the staged records to C, in order. False when C had no room for some of them
+        (they stay staged, first in line)."""
+        with self._submit_lock:
+            all_in = self._submit_locked()
+        if self._wake_later:
+            self._run_wakes()
+        return all_in
+
+    def _submit_locked(self) -> bool:
+        stage = self._stage
+        k = len(stage)
+        if not k:
+            return True
+        handle = self._handle
+        if not handle:
+            return True  # close() fails what is left
+        self._last_submit = time.monotonic()
+        batch = stage[:k]
+        names, pks, datas, futs = zip(*batch)
+        nbytes = sum(map(len, pks)) + sum(map(len, datas)) + _OVERHEAD * k
+        # Counted as handed over before leaving the stage: a racing put() never sees room twice.
+        self._account(k, nbytes)
+        del stage[:k]
+        self._stage_b = 0
+        if names.count(names[0]) == k:
+            left = self._send(handle, names[0], pks, datas, futs)
+        else:  # several streams: one batch per run of one stream, in order
+            left = None
+            i = 0
+            while i < k and left is None:
+                j = i + 1
+                while j < k and names[j] == names[i]:
+                    j += 1
+                left = self._send(handle, names[i], pks[i:j], datas[i:j], futs[i:j])
+                if left is not None:
+                    left = (left[0] + i, left[1])
+                i = j
+        if left is None:
+            return True
+        # C was full: the rest goes back to the front of the stage.
+        start, status = left
+        rest = batch[start:]
+        self._account(-len(rest), -(sum(len(r[1]) + len(r[2]) for r in rest)
+                                    + _OVERHEAD * len(rest)))
+        stage[0:0] = rest
+        self._stage_b += sum(len(r[1]) + len(r[2]) + _OVERHEAD for r in rest)
+        return False
+
+    def _send(self, handle: int, name: str, pks: Tuple[bytes, ...], datas: Tuple[bytes, ...],
+              futs: Tuple[_RecordFuture, ...]) -> Optional[Tuple[int, int]]:
+        """put_batch() the records of one stream (already counted in _in_*). Returns None when
+        all were queued or finished, else (index of the first record C had no room for,
+        status)."""
+        sb = self._names.get(name)
+        if sb is None:
+            sb = self._names[name] = name.encode("utf-8", "surrogatepass")
+        n = len(futs)
+        klens = array("I", map(len, pks))
+        dlens = array("I", map(len, datas))
+        kb = b"".join(pks)
+        db = b"".join(datas)
+        base = self._next_id
+        self._next_id = base + n
+        ops = array("Q", map(int.__add__, range(base << _SHIFT, (base + n) << _SHIFT,
+                                                 1 << _SHIFT), klens))
+        pending = self._pending
+        pending.update(zip(ops, futs))  # before C can report them
+        bt = self._bt
+        bt.stream = sb
+        bt.partition_keys = kb
+        bt.partition_key_lens = klens.buffer_info()[0]
+        bt.data = db
+        bt.data_lens = dlens.buffer_info()[0]
+        bt.opaques = ops.buffer_info()[0]
+        bt.explicit_hash_keys = None
+        bt.flags = 0
+        acc, err = self._acc, self._err
+        put_batch = lib.kinesis_producer_put_batch
+        done = 0
+        try:
+            while True:
+                bt.count = n - done
+                st = put_batch(handle, ctypes.byref(bt), ctypes.byref(acc), ctypes.byref(err))
+                done += acc.value
+                if not st:
+                    return None
+                for op in ops[done:]:
+                    pending.pop(op, None)
+                if st == _QUEUE_FULL:
+                    return done, st
+                # The record at `done` was refused (put() checks records, so this is rare).
+                failing = n if st == _CANCELLED else done + 1
+                for j in range(done, failing):
+                    self._fail_now(futs[j], _error_from(st, err, "put"), len(pks[j]),
+                                   len(datas[j]))
+                done = failing
+                if done >= n:
+                    return None
+                for op, fut in zip(ops[done:], futs[done:]):
+                    pending[op] = fut
+                # Point the arrays at the rest.
+                kb = b"".join(pks[done:])
+                db = b"".join(datas[done:])
+                bt.partition_keys = kb
+                bt.data = db
+                bt.partition_key_lens = klens.buffer_info()[0] + 4 * done
+                bt.data_lens = dlens.buffer_info()[0] + 4 * done
+                bt.opaques = ops.buffer_info()[0] + 8 * done
+        finally:
+            bt.partition_keys = bt.data = None
+
+    def _fail_now(self, fut: _RecordFuture, exc: BaseException, klen: int, dlen: int) -> None:
+        """Finish a record that was counted as handed over but never reached C."""
+        self._account(-1, -(klen + dlen + _OVERHEAD))
+        fut._exception = exc
+        fut._state = FINISHED
+        if fut._cond is not None:
+            self._wake_later.append(fut)  # callbacks run once the submit lock is released
+
+    def _run_wakes(self) -> None:
+        while self._wake_later:
+            self._wake_later.pop(0)._wake()
+
+    # ---- reports -----------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        """The report thread: takes reports (ctypes releases the GIL while C waits), resolves
+        their futures, and submits what put() left staged for longer than _LINGER."""
+        take = lib.kinesis_producer_take_reports
+        addr = ctypes.addressof(self._rbuf)
+        nref = self._nref
+        nref_p = ctypes.byref(nref)
+        handle = self._handle
+        try:
+            while True:
+                stage = self._stage
+                if stage:
+                    wait = _LINGER - (time.monotonic() - self._last_submit)
+                    if wait <= 0:
+                        self._submit()
+                        wait = _LINGER
+                    ms = max(1, int(wait * 1000))
+                else:
+                    ms = 5 if self._in_n else 50
+                if self._stop:
+                    if self._close_deadline is None:
+                        return  # close() on another thread takes over
+                    if not self._in_n and not stage or time.monotonic() >= self._close_deadline:
+                        break
+                    self._submit()
+                take(handle, addr, _TAKE_CAP, ms, nref_p)
+                n = nref.value
+                if n:
+                    self._resolve(n)
+        except BaseException:  # pragma: no cover - keep the interpreter informative
+            LOGGER.exception("libkinesis producer report thread failed")
+            raise
+        self._finish()  # close() was called on this thread (from a Future callback)
+
+    def _resolve(self, n: int) -> None:
+        take = _Take(self._rmv[:n * _REPORT_SIZE].tobytes())
+        q = take.q
+        ops = q[_OP::_QW].tolist()
+        futs = list(map(self._pending.pop, ops, itertools.repeat(None)))
+        if None in futs:  # pragma: no cover - every opaque is ours
+            futs = [f if f is not None else _RecordFuture() for f in futs]
+        ptrs = set(q[_SH::_QW])
+        ptrs.update(q[_SQ::_QW])
+        take.strs = {p: _cstr(p) for p in ptrs}
+        statuses = take.i[_ST::_IW]
+        if any(statuses):
+            for k in itertools.compress(range(n), statuses):
+                futs[k]._exception = take.error(k)
+        deque(map(setattr, futs, itertools.repeat("_result"),
+                  zip(itertools.repeat(take), range(n))), 0)
+        deque(map(setattr, futs, itertools.repeat("_state"), itertools.repeat(FINISHED)), 0)
+        self._account(-n, -(sum(q[_DLEN::_QW]) + (sum(ops) & _KEY_MASK) + _OVERHEAD * n))
+        for f in filter(_has_cond, futs):
+            f._wake()
+
+    # ---- flush, close ------------------------------------------------------------------------
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        handle = self._handle
+        if not handle:
+            return
+        if threading.current_thread() is self._thread:
+            raise KinesisError("flush() cannot wait for reports on the report thread (from a "
+                               "Future callback)", "ProducerFlushInCallback")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            all_in = self._submit()
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            st = lib.kinesis_producer_flush(handle, _ms(left))
+            # With report_queue, C's flush returns once the report thread has taken every report
+            # and come back for more: every record handed over before is resolved by then.
+            if st == _TIMEOUT:
+                raise FlushTimeoutError("flush timed out with %d records outstanding"
+                                        % self.outstanding, "KINESIS_E_TIMEOUT")
+            if st:
+                raise_for_error(st, None, "flush")
+            if all_in:
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                raise FlushTimeoutError("flush timed out with %d records outstanding"
+                                        % self.outstanding, "KINESIS_E_TIMEOUT")
+
+    @property
+    def outstanding(self) -> int:
+        return self._in_n + len(self._stage) if self._handle else 0
+
+    def close(self, timeout: Optional[float] = None) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._known = {}  # later put()s take the checked path, which raises
+        t = self._close_timeout if timeout is None else timeout
+        if threading.current_thread() is self._thread:
+            # From a Future callback: the report thread finishes the job when it returns.
+            self._close_deadline = time.monotonic() + (t if t is not None else 1e9)
+            self._stop = True
+            return
+        try:
+            self.flush(t)
+        except FlushTimeoutError:
+            pass
+        finally:
+            self._stop = True
+            self._thread.join()
+            self._finish()
+
+    def _finish(self) -> None:
+        """Stop C (what it gives up is reported as cancelled), serve the last reports, fail
+        whatever never reached C, free the producer."""
+        handle = self._handle
+        if not handle:
+            return
+        lib.kinesis_producer_close(handle, 0)
+        take = lib.kinesis_producer_take_reports
+        while True:
+            take(handle, ctypes.addressof(self._rbuf), _TAKE_CAP, 0, ctypes.byref(self._nref))
+            n = self._nref.value
+            if not n:
+                break
+            self._resolve(n)
+        with self._submit_lock:
+            self._handle = None
+            lib.kinesis_producer_destroy(handle)
+        left = self._stage[:]
+        del self._stage[:len(left)]
+        left_futs = [r[3] for r in left] + list(self._pending.values())
+        self._pending.clear()
+        for fut in left_futs:
+            if fut._state != FINISHED:
+                fut._exception = _closed_error()
+                fut._state = FINISHED
+                if fut._cond is not None:
+                    fut._wake()
+        with self._cv:
+            self._in_n = self._in_b = 0
+            self._cv.notify_all()
+
+    def stats(self) -> Dict[str, Any]:
+        handle = self._handle
+        if not handle:
+            raise KinesisError("the producer is closed", "ProducerClosed")
+        out = ctypes.c_void_p()
+        n = ctypes.c_size_t()
+        st = lib.kinesis_producer_stats_json(handle, ctypes.byref(out), ctypes.byref(n))
+        if st:
+            raise_for_error(st, None, "stats")
+        try:
+            return json.loads(ctypes.string_at(out.value, n.value))
+        finally:
+            lib.kinesis_free(self._alloc, out.value)
 
 
 class Producer:
     """An asynchronous producer on a Client (which must stay open while the producer lives).
 
     ``put(stream_name, data, partition_key, explicit_hash_key=None)`` queues one record and
-    returns a Future resolving to a DeliveryReport, or raising the record's KinesisError.
-    Records are aggregated per predicted shard (KPL format) and sent with PutRecords; only
-    failed ones are retried, until ``record_ttl_ms``.
+    returns a ``concurrent.futures.Future`` resolving to a DeliveryReport, or raising the
+    record's KinesisError. Records are aggregated per predicted shard (KPL format) and sent with
+    PutRecords; only failed ones are retried, until ``record_ttl_ms``.
 
-    Back-pressure: when the buffer (``max_buffer_records`` / ``max_buffer_bytes``) is full,
-    ``put`` blocks up to ``put_timeout`` seconds (``block=True``, default 30 s) and then raises
-    QueueFullError; with ``block=False`` it raises at once.
+    Back-pressure: when the buffer (``max_buffer_records`` / ``max_buffer_bytes``, counted from
+    put() until the record's Future is resolved) is full, ``put`` blocks up to ``put_timeout``
+    seconds (``block=True``, default 30 s) and then raises QueueFullError; with ``block=False``
+    it raises at once.
 
     Options: every field of kinesis_producer_options by name (``linger_ms``, ``aggregation``,
     ``max_in_flight``, ``record_ttl_ms``, ``ordered``, ...; see the C README's table).
-    Delivery reports are served by a Python thread of the Producer (polling the C producer), so
-    Future callbacks run there with no foreign-thread GIL hand-off per record.
+
+    put() hands records to C in batches: a record waits at most a few milliseconds in Python
+    (flush() and close() send everything at once). A Python thread of the Producer takes the
+    delivery reports in batches and resolves the futures, so Future callbacks run on that
+    thread: they may call put() (which then raises QueueFullError instead of blocking when the
+    buffer is full) but not flush(). The Futures are running from the start: cancel() returns
+    False. put() may be called from any number of threads; close() must not run beside put().
     Use it as a context manager: leaving the block flushes and closes.
     """
 
@@ -81,15 +776,14 @@ class Producer:
                  close_timeout: Optional[float] = 60.0, **options: Any) -> None:
         from . import _producer_ffi as pf
 
-        self._pf = pf
-        self._handle: Optional[int] = None
+        self._core: Optional[_Core] = None
         self._client = client  # keeps the C client alive while the producer lives
-        self._close_timeout = close_timeout
         opts = pf.ProducerOptions()
         lib.kinesis_producer_options_init(ctypes.byref(opts))
         err = _ffi.Error()
         for name, value in options.items():
-            if name not in pf.OPTION_NAMES or name in ("report_thread", "put_block_ms"):
+            if name not in pf.OPTION_NAMES or name in ("report_thread", "put_block_ms",
+                                                       "report_queue"):
                 raise TypeError("Producer() got an unexpected option %r" % name)
             if isinstance(value, bool):
                 value = int(value)
@@ -97,132 +791,49 @@ class Producer:
                                                   str(value).encode(), ctypes.byref(err))
             if st:
                 raise_for_error(st, err, "Producer")
-        opts.put_block_ms = _ms(put_timeout) if block else 0
-        opts.report_thread = 0  # served by our own Python thread: cheap GIL hand-offs
-        self._pending: Dict[int, Any] = {}
-        self._ids = itertools.count(1)
-        self._dr = pf.DR_FN(self._on_report)  # referenced until destroy
-        opts.dr_cb = self._dr
+        opts.put_block_ms = 0  # Python blocks (C never does: the report thread must not wait)
+        opts.report_thread = 0
+        opts.report_queue = 1  # reports are taken in arrays by our thread
         handle = ctypes.c_void_p()
         st = lib.kinesis_producer_new(client.handle, ctypes.byref(opts), ctypes.byref(handle),
                                       ctypes.byref(err))
         if st:
             raise_for_error(st, err, "Producer")
-        self._handle = handle.value
-        self._stop_polling = threading.Event()
-        # The thread holds the handle, not self, so an abandoned Producer can still be collected
-        # (its __del__ closes it, stopping the thread first).
-        self._poller = threading.Thread(target=_serve_reports, name="libkinesis-reports",
-                                        args=(self._handle, self._stop_polling), daemon=True)
-        self._poller.start()
-        self._local = threading.local()
-        self._put = lib.kinesis_producer_put
-        self._streams: Dict[str, bytes] = {}
+        self._core = core = _Core(pf, handle.value, lib.kinesis_client_allocator(client.handle),
+                                  opts, block, put_timeout, close_timeout)
+        self.put = core.put  # the bound method itself: no extra call per record
 
-    # Runs on the report-serving thread (or the thread in flush()/close()).
-    def _on_report(self, user: Any, rp: Any) -> None:
-        r = rp.contents
-        entry = self._pending.pop(r.opaque, None)
-        if entry is None:
-            return
-        fut = entry[0]
-        if r.status == 0:
-            fut.set_result(DeliveryReport(r.shard_id.decode(), r.sequence_number.decode(),
-                                          r.sub_sequence_number, bool(r.aggregated), r.attempts,
-                                          r.latency_ms))
-        else:
-            fut.set_exception(make_error(
-                _ffi.status_name(r.status), (r.error_code or b"").decode("utf-8", "replace"),
-                (r.error_message or b"").decode("utf-8", "replace")
-                or _ffi.status_str(r.status), attempts=r.attempts, operation="PutRecords"))
-
-    def put(self, stream_name: str, data: Any, partition_key: str,
+    def put(self, stream_name: str, data: Any, partition_key: str,  # type: ignore[no-redef]
             explicit_hash_key: Optional[str] = None) -> "Future[DeliveryReport]":
-        """Queue one record; returns its Future. Raises at once (nothing queued) for an invalid
-        record (ParamValidationError), a full buffer (QueueFullError) or a closed producer."""
-        handle = self._handle
-        if not handle:
+        """Queue one record; returns its Future (resolving to a DeliveryReport, or raising the
+        record's KinesisError). Raises at once, with nothing queued, for an invalid record
+        (ParamValidationError), a full buffer (QueueFullError) or a closed producer."""
+        if self._core is None:
             raise KinesisError("the producer is closed", "ProducerClosed")
-        loc = self._local
-        try:
-            rec, rec_ref, err, err_ref = loc.bufs
-        except AttributeError:
-            rec = self._pf.ProducerRecord()
-            rec.flags = self._pf.F_LEND
-            err = _ffi.Error()
-            rec_ref, err_ref = ctypes.byref(rec), ctypes.byref(err)
-            loc.bufs = (rec, rec_ref, err, err_ref)
-        sb = self._streams.get(stream_name)
-        if sb is None:
-            sb = self._streams[stream_name] = stream_name.encode("utf-8")
-        if type(data) is not bytes:
-            from ._convert import blob_to_bytes
-            data = blob_to_bytes(data)
-        pk = partition_key.encode("utf-8")
-        rec.stream = sb
-        rec.partition_key = pk
-        rec.explicit_hash_key = explicit_hash_key.encode("ascii") if explicit_hash_key else None
-        rec.data = data
-        rec.data_len = len(data)
-        rid = next(self._ids)
-        rec.opaque = rid
-        fut: Future = Future()
-        # The data is lent to C (no copy): the bytes object stays referenced until the report.
-        self._pending[rid] = (fut, data)
-        st = self._put(handle, rec_ref, err_ref)
-        if st:
-            self._pending.pop(rid, None)
-            if st == _QUEUE_FULL:
-                raise QueueFullError("producer buffer full", "KINESIS_E_QUEUE_FULL",
-                                     status="KINESIS_E_QUEUE_FULL")
-            raise_for_error(st, err, "put")
-        return fut
+        return self._core.put(stream_name, data, partition_key, explicit_hash_key)
 
     def flush(self, timeout: Optional[float] = None) -> None:
-        """Send everything now and wait until every record put so far has its report (None =
-        no limit). Raises FlushTimeoutError when the time ran out first."""
-        if not self._handle:
-            return
-        st = lib.kinesis_producer_flush(self._handle, _ms(timeout))
-        if st == _TIMEOUT:
-            raise FlushTimeoutError("flush timed out with %d records outstanding"
-                                    % self.outstanding, "KINESIS_E_TIMEOUT")
-        if st:
-            raise_for_error(st, None, "flush")
+        """Send everything now and wait until every record put so far has its Future resolved
+        (None = no limit). Raises FlushTimeoutError when the time ran out first."""
+        if self._core is not None:
+            self._core.flush(timeout)
 
     @property
     def outstanding(self) -> int:
-        """Records put and not yet reported."""
-        return int(lib.kinesis_producer_outstanding(self._handle)) if self._handle else 0
+        """Records put and not yet resolved."""
+        return self._core.outstanding if self._core is not None else 0
 
     def stats(self) -> Dict[str, Any]:
         """The C producer's statistics document (see the C README)."""
-        out = ctypes.c_void_p()
-        n = ctypes.c_size_t()
-        st = lib.kinesis_producer_stats_json(self._handle, ctypes.byref(out), ctypes.byref(n))
-        if st:
-            raise_for_error(st, None, "stats")
-        try:
-            return json.loads(ctypes.string_at(out.value, n.value))
-        finally:
-            lib.kinesis_free(lib.kinesis_client_allocator(self._client.handle), out.value)
+        if self._core is None:
+            raise KinesisError("the producer is closed", "ProducerClosed")
+        return self._core.stats()
 
     def close(self, timeout: Optional[float] = None) -> None:
         """Flush up to `timeout` seconds (default: the producer's close_timeout), then stop;
-        records still pending fail with CancelledError. Idempotent."""
-        handle, self._handle = self._handle, None
-        if not handle:
-            return
-        t = self._close_timeout if timeout is None else timeout
-        self._stop_polling.set()  # close() must not run beside another call on the producer
-        if self._poller is not threading.current_thread():
-            self._poller.join()
-        lib.kinesis_producer_close(handle, _ms(t))
-        lib.kinesis_producer_destroy(handle)
-        for fut, _ in list(self._pending.values()):  # not reported (should not happen)
-            if not fut.done():
-                fut.set_exception(KinesisError("producer closed", "KINESIS_E_CANCELLED"))
-        self._pending.clear()
+        records still pending fail with libkinesis.CancelledError. Idempotent."""
+        if self._core is not None:
+            self._core.close(timeout)
 
     def __enter__(self) -> "Producer":
         return self
