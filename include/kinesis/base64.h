@@ -21,7 +21,8 @@ KINESIS_API kinesis_status kinesis_base64_encode(const uint8_t *src, size_t len,
 
 /* Decode strict padded base64 (no whitespace; length a multiple of 4; '=' only at the end;
  * unused bits zero). Returns KINESIS_E_INVALID_ARGUMENT on malformed input,
- * KINESIS_E_BUFFER_TOO_SMALL if cap is too small. out may alias nothing in src. */
+ * KINESIS_E_BUFFER_TOO_SMALL if cap is too small. out may equal src (decoding in place); no
+ * other overlap is allowed. */
 KINESIS_API kinesis_status kinesis_base64_decode(const char *src, size_t len, uint8_t *out,
                                                  size_t cap, size_t *out_len);
 
