@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "agg_internal.h"
 #include "client_internal.h"
 #include "internal.h"
 #include "json.h"
@@ -34,7 +35,9 @@ typedef struct batch {
 } batch;
 
 #define POOL_MAX 8
-#define POOL_BUF_MAX (8u << 20) /* larger response buffers are freed, not kept */
+#define POOL_BUF_MAX                                                                               \
+    (16u << 20) /* larger response buffers are freed, not kept (a full 10 MiB                      \
+                  GetRecords response is about 14 MiB of JSON) */
 
 struct shard {
     char id[KINESIS_SHARD_ID_MAX];
@@ -62,6 +65,7 @@ struct shard {
     /* delivering thread */
     int skip_active;
     char delivered_seq[KINESIS_SEQUENCE_NUMBER_MAX];
+    const char *delivered_src; /* the view delivered_seq was copied from (batch still alive) */
     uint64_t delivered_sub;
     int has_delivered, dirty;
     uint64_t delivered_count;
@@ -118,8 +122,12 @@ struct kinesis_consumer {
     char pk_buf[1025];
     shard *prev_shard; /* pull mode: the record handed out last, processed at the next call */
     uint64_t prev_sub;
-    char prev_seq[KINESIS_SEQUENCE_NUMBER_MAX];
+    const char *prev_seq; /* view into c->cur, which stays until the next pull */
     int have_prev;
+    /* batch pull: the packed batch handed out last, processed at the next call */
+    kinesis_buf pack_bytes, pack_recs;
+    shard *pack_shard;
+    size_t pack_count; /* records of it not yet marked processed */
     uint64_t since_cp;
     int64_t last_cp_ms;
     kinesis_status result_status;
@@ -349,7 +357,7 @@ static int transient(kinesis_status st) {
 /* One GetRecords into b: the fast in-place parser on a reused buffer, or (for responses it
  * does not handle, such as the end of a shard) the same iterator again through
  * kinesis_get_records. *next is the next iterator (a view into b) or NULL. */
-static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **next,
+static kinesis_status fetch(shard *s, const char *iter, uint32_t limit, batch *b, const char **next,
                             kinesis_error *err) {
     kinesis_consumer *c = s->c;
     pthread_mutex_lock(&c->lock);
@@ -369,7 +377,7 @@ static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **n
     kjson_append_key(&r, "ShardIterator", &first);
     kjson_append_cstring(&r, iter);
     kjson_append_key(&r, "Limit", &first);
-    kinesis_buf_appendf(&r, "%u}", c->o.max_records_per_call ? c->o.max_records_per_call : 10000);
+    kinesis_buf_appendf(&r, "%u}", limit);
     if (r.failed) {
         kinesis_buf_clean_up(&r);
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
@@ -386,7 +394,7 @@ static kinesis_status fetch(shard *s, const char *iter, batch *b, const char **n
         *next = b->fast.next_shard_iterator;
         return KINESIS_OK;
     }
-    kinesis_get_records_request gr = {.shard_iterator = iter, .limit = c->o.max_records_per_call};
+    kinesis_get_records_request gr = {.shard_iterator = iter, .limit = limit};
     st = kinesis_get_records(c->client, &gr, &b->result, err);
     if (st != KINESIS_OK) return st;
     b->has_result = 1;
@@ -403,6 +411,8 @@ static void poll_shard(shard *s) {
     uint32_t attempt = 0;
     int fresh_iterator = 0;
     int64_t next_call = 0;
+    const uint32_t max_limit = c->o.max_records_per_call ? c->o.max_records_per_call : 10000;
+    uint32_t limit = max_limit;
     kinesis_error err;
     while (!stopping(c)) {
         if (!iter) {
@@ -431,7 +441,7 @@ static void poll_shard(shard *s) {
         }
         b->sh = s;
         const char *next_view = NULL;
-        kinesis_status st = fetch(s, iter, b, &next_view, &err);
+        kinesis_status st = fetch(s, iter, limit, b, &next_view, &err);
         ADD(c->st.calls, 1);
         next_call = kinesis_now_mono_ms() + c->o.min_call_interval_ms;
         if (st != KINESIS_OK) {
@@ -442,6 +452,12 @@ static void poll_shard(shard *s) {
                 ADD(c->st.renewals, 1);
                 kinesis_mem_free(c->alloc, iter);
                 iter = NULL;
+                continue;
+            }
+            if (st == KINESIS_E_BAD_RESPONSE && limit > 1) {
+                /* e.g. larger than the client accepts (servers without Kinesis's 10 MiB cap
+                 * send whole streams of big aggregates at once): ask for fewer records */
+                limit = 1; /* grows back below */
                 continue;
             }
             if (transient(st)) {
@@ -458,6 +474,8 @@ static void poll_shard(shard *s) {
         }
         attempt = 0;
         fresh_iterator = 0;
+        if (limit < max_limit && b->body.len < (8u << 20)) /* small responses: grow back */
+            limit = limit * 2 < max_limit ? limit * 2 : max_limit;
         atomic_store(&s->millis_behind, b->millis_behind);
         size_t bytes = 0;
         for (size_t i = 0; i < b->count; i++) bytes += b->records[i].data_len;
@@ -1013,20 +1031,28 @@ static void checkpoint_fail(kinesis_consumer *c, kinesis_status st) {
     set_fatal(c, st, &e, "checkpoint");
 }
 
-/* A record was processed: remember it, and checkpoint when due. */
-static void mark_processed(kinesis_consumer *c, shard *s, const char *seq, uint64_t sub) {
-    if (s->delivered_seq != seq)
+/* n records of shard s, the last at (seq, sub), were processed: remember the position, and
+ * checkpoint when due. */
+static void mark_processed_n(kinesis_consumer *c, shard *s, const char *seq, uint64_t sub,
+                             uint64_t n) {
+    if (seq != s->delivered_src) { /* an aggregate's members share one sequence number */
         kinesis_copy_string(s->delivered_seq, sizeof s->delivered_seq, seq);
+        s->delivered_src = seq;
+    }
     s->delivered_sub = sub;
     s->has_delivered = 1;
     s->dirty = 1;
-    s->delivered_count++;
-    ADD(c->st.delivered, 1);
-    c->since_cp++;
+    s->delivered_count += n;
+    ADD(c->st.delivered, n);
+    c->since_cp += n;
     if (c->o.checkpoint_every_records && c->since_cp >= c->o.checkpoint_every_records) {
         kinesis_status st = checkpoint_all(c);
         if (st != KINESIS_OK) checkpoint_fail(c, st);
     }
+}
+
+static void mark_processed(kinesis_consumer *c, shard *s, const char *seq, uint64_t sub) {
+    mark_processed_n(c, s, seq, sub, 1);
 }
 
 static void maybe_timed_checkpoint(kinesis_consumer *c) {
@@ -1080,6 +1106,53 @@ static void fill_plain(kinesis_consumer *c, const batch *b, const kinesis_record
     o->millis_behind_latest = b->millis_behind;
 }
 
+static int all_in_range(const shard *s, size_t n, const char *const keys[], const size_t lens[]) {
+    kinesis_hash_key hk[64];
+    kinesis_hash_keys_of_partition_keys(NULL, n, keys, lens, hk);
+    for (size_t i = 0; i < n; i++)
+        if (kinesis_hash_key_compare(hk[i], s->hash_start) < 0 ||
+            kinesis_hash_key_compare(hk[i], s->hash_end) > 0)
+            return 0;
+    return 1;
+}
+
+/* 1 when every entry of an aggregate's key tables (MD5-checked blob) lies in the shard's range:
+ * whatever key each member uses is then in range, so the decoder may skip its per-member check
+ * (one MD5 per member, one at a time). The partition keys are hashed eight side by side, and once
+ * per distinct key instead of once per member. 0 = not sure (anything unusual, or a key out of
+ * range): the decoder then checks exactly as the KCL does. */
+static int tables_in_range(const shard *s, const uint8_t *blob, size_t len) {
+    enum { BATCH = 64 };
+    const char *keys[BATCH];
+    size_t lens[BATCH], n = 0;
+    const uint8_t *p = blob + KINESIS_AGG_MAGIC_LEN, *end = blob + len - KAGG_MD5_LEN;
+    while (p < end) {
+        uint8_t tag = *p++;
+        uint64_t flen;
+        if ((tag != KAGG_TAG_PK_TABLE && tag != KAGG_TAG_EHK_TABLE && tag != KAGG_TAG_RECORDS) ||
+            !kagg_varint_get(&p, end, &flen) || flen > (uint64_t)(end - p))
+            return 0;
+        const uint8_t *v = p;
+        p += flen;
+        if (tag == KAGG_TAG_RECORDS) continue;
+        if (tag == KAGG_TAG_EHK_TABLE) {
+            kinesis_hash_key k;
+            if (kinesis_hash_key_parse((const char *)v, (size_t)flen, &k) != KINESIS_OK ||
+                kinesis_hash_key_compare(k, s->hash_start) < 0 ||
+                kinesis_hash_key_compare(k, s->hash_end) > 0)
+                return 0;
+            continue;
+        }
+        keys[n] = (const char *)v;
+        lens[n++] = (size_t)flen;
+        if (n == BATCH) {
+            if (!all_in_range(s, n, keys, lens)) return 0;
+            n = 0;
+        }
+    }
+    return n == 0 || all_in_range(s, n, keys, lens);
+}
+
 /* Start decoding an aggregate; 0 when it yields nothing (dropped). */
 static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     const kinesis_record *r = &b->records[idx];
@@ -1087,12 +1160,17 @@ static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     kinesis_agg_decode_options opt;
     memset(&opt, 0, sizeof opt);
     opt.mode = KINESIS_AGG_DECODE_KCL;
-    opt.has_range = s->has_range;
     opt.range_start = s->hash_start;
     opt.range_end = s->hash_end;
     opt.scratch = c->scratch;
     opt.scratch_count = c->scratch_cap;
     opt.md5_checked = b->md5_ok && b->md5_ok[idx];
+    /* The whole key space needs no per-member check (the decoder still refuses explicit hash
+     * keys outside [0, 2^128)); otherwise check the key tables at once when that suffices. */
+    int full = s->hash_start.hi == 0 && s->hash_start.lo == 0 && s->hash_end.hi == UINT64_MAX &&
+               s->hash_end.lo == UINT64_MAX;
+    opt.has_range =
+        s->has_range && !full && !(opt.md5_checked && tables_in_range(s, r->data, r->data_len));
     kinesis_status st = kinesis_agg_decoder_init(&c->dec, r->data, r->data_len, &opt);
     if (st == KINESIS_E_BUFFER_TOO_SMALL) {
         size_t need = kinesis_agg_decoder_scratch_needed(&c->dec);
@@ -1235,6 +1313,7 @@ static kinesis_status finish(kinesis_consumer *c) {
         pthread_join(c->coord, NULL);
         c->coord_started = 0;
     }
+    if (c->cur) c->cur->sh->delivered_src = NULL;
     batch_free(c, c->cur);
     c->cur = NULL;
     c->dec_active = 0;
@@ -1261,7 +1340,7 @@ static kinesis_status finish(kinesis_consumer *c) {
 /* The next user record into c->rec: KINESIS_OK, KINESIS_E_TIMEOUT or KINESIS_E_CANCELLED
  * (stopped: call finish). */
 static kinesis_status pull(kinesis_consumer *c, uint32_t timeout_ms) {
-    int64_t deadline = kinesis_now_mono_ms() + timeout_ms;
+    int64_t deadline = -1; /* read the clock only when there is nothing to deliver */
     for (;;) {
         if (stopping(c)) return KINESIS_E_CANCELLED;
         if (c->cur) {
@@ -1272,6 +1351,7 @@ static kinesis_status pull(kinesis_consumer *c, uint32_t timeout_ms) {
                 shard_end(c, b->sh);
             else if (b->sh->has_delivered)
                 publish(c, b->sh);
+            b->sh->delivered_src = NULL; /* the views die with the batch */
             batch_free(c, b);
             maybe_timed_checkpoint(c);
             continue;
@@ -1283,6 +1363,7 @@ static kinesis_status pull(kinesis_consumer *c, uint32_t timeout_ms) {
                 break;
             }
             int64_t now = kinesis_now_mono_ms();
+            if (deadline < 0) deadline = now + timeout_ms;
             if (now >= deadline) {
                 pthread_mutex_unlock(&c->lock);
                 maybe_timed_checkpoint(c);
@@ -1408,6 +1489,31 @@ kinesis_status kinesis_consumer_run(kinesis_consumer *c, kinesis_error *err) {
     return report(c, finish(c), err);
 }
 
+/* The first n records of the packed batch handed out last were processed. */
+static void pack_done(kinesis_consumer *c, size_t n) {
+    if (!c->pack_count) return;
+    if (n > c->pack_count) n = c->pack_count;
+    if (n > 0) {
+        const kinesis_consumer_packed_record *r =
+            (const kinesis_consumer_packed_record *)(c->pack_bytes.data + c->pack_bytes.len -
+                                                     c->pack_count * sizeof(*r)) +
+            (n - 1);
+        mark_processed_n(c, c->pack_shard, c->pack_bytes.data + r->sequence_number_offset,
+                         r->sub_sequence_number, n);
+    }
+    c->pack_shard->delivered_src = NULL; /* the buffer is reused */
+    c->pack_count = 0;
+}
+
+/* What was handed out by the last next / next_batch call was processed. */
+static void settle(kinesis_consumer *c) {
+    if (c->have_prev) {
+        c->have_prev = 0;
+        mark_processed(c, c->prev_shard, c->prev_seq, c->prev_sub);
+    }
+    pack_done(c, c->pack_count);
+}
+
 kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_record *record,
                                      uint32_t timeout_ms, kinesis_error *err) {
     kinesis_error_clear(err);
@@ -1416,10 +1522,7 @@ kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_recor
         kinesis_status st = report(c, c->result_status, err);
         return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
     }
-    if (c->have_prev) {
-        c->have_prev = 0;
-        mark_processed(c, c->prev_shard, c->prev_seq, c->prev_sub);
-    }
+    settle(c);
     if (start_threads(c) != KINESIS_OK)
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "cannot start the coordinator thread");
     kinesis_status st = pull(c, timeout_ms);
@@ -1427,7 +1530,7 @@ kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_recor
         *record = c->rec;
         c->have_prev = 1;
         c->prev_shard = c->cur->sh;
-        kinesis_copy_string(c->prev_seq, sizeof c->prev_seq, c->rec.sequence_number);
+        c->prev_seq = c->rec.sequence_number;
         c->prev_sub = c->rec.sub_sequence_number;
         return KINESIS_OK;
     }
@@ -1435,6 +1538,125 @@ kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_recor
         return kinesis_error_set(err, KINESIS_E_TIMEOUT, "no record within %u ms", timeout_ms);
     st = report(c, finish(c), err);
     return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
+}
+
+#define PACK_MAX_BYTES (8u << 20)
+
+/* Append c->rec to the packed batch. seq: the sequence number view copied last (shared by an
+ * aggregate's members) and where its copy lies. 0 when out of memory. */
+static int pack_one(kinesis_consumer *c, const char **seq, uint32_t *seq_off, uint32_t *seq_len) {
+    const kinesis_consumer_record *r = &c->rec;
+    kinesis_buf *b = &c->pack_bytes;
+    size_t sn = r->sequence_number != *seq ? strlen(r->sequence_number) + 1 : 0;
+    size_t en = r->explicit_hash_key ? strlen(r->explicit_hash_key) : 0;
+    size_t need =
+        sn + r->partition_key_len + 1 + (r->explicit_hash_key ? en + 1 : 0) + r->data_len + 1;
+    if (!kinesis_buf_reserve(b, need) ||
+        !kinesis_buf_reserve(&c->pack_recs, sizeof(kinesis_consumer_packed_record)))
+        return 0;
+    char *p = b->data + b->len;
+    kinesis_consumer_packed_record h;
+    memset(&h, 0, sizeof h);
+    if (sn) {
+        memcpy(p, r->sequence_number, sn);
+        *seq = r->sequence_number;
+        *seq_off = (uint32_t)b->len;
+        *seq_len = (uint32_t)(sn - 1);
+        p += sn;
+    }
+    h.sequence_number_offset = *seq_off;
+    h.sequence_number_len = *seq_len;
+    h.partition_key_offset = (uint32_t)(p - b->data);
+    h.partition_key_len = (uint32_t)r->partition_key_len;
+    memcpy(p, r->partition_key, r->partition_key_len);
+    p += r->partition_key_len;
+    *p++ = '\0';
+    if (r->explicit_hash_key) {
+        h.explicit_hash_key_offset = (uint32_t)(p - b->data);
+        h.explicit_hash_key_len = (uint32_t)en;
+        memcpy(p, r->explicit_hash_key, en + 1);
+        p += en + 1;
+    }
+    h.data_offset = (uint32_t)(p - b->data);
+    h.data_len = (uint32_t)r->data_len;
+    if (r->data_len) memcpy(p, r->data, r->data_len);
+    p += r->data_len;
+    *p++ = '\0';
+    b->len = (size_t)(p - b->data);
+    h.sub_sequence_number = r->sub_sequence_number;
+    h.approximate_arrival_timestamp = r->approximate_arrival_timestamp;
+    h.aggregated = (uint8_t)(r->aggregated != 0);
+    memcpy(c->pack_recs.data + c->pack_recs.len, &h, sizeof h);
+    c->pack_recs.len += sizeof h;
+    return 1;
+}
+
+kinesis_status kinesis_consumer_next_batch(kinesis_consumer *c, size_t max_records,
+                                           uint32_t timeout_ms, kinesis_consumer_batch *batch,
+                                           kinesis_error *err) {
+    kinesis_error_clear(err);
+    if (batch) memset(batch, 0, sizeof(*batch));
+    if (!c || !batch || !max_records)
+        return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument or max_records 0");
+    if (c->finished) {
+        kinesis_status st = report(c, c->result_status, err);
+        return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
+    }
+    settle(c);
+    if (start_threads(c) != KINESIS_OK)
+        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "cannot start the coordinator thread");
+    kinesis_status st = pull(c, timeout_ms);
+    if (st == KINESIS_E_TIMEOUT)
+        return kinesis_error_set(err, KINESIS_E_TIMEOUT, "no record within %u ms", timeout_ms);
+    if (st != KINESIS_OK) {
+        st = report(c, finish(c), err);
+        return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
+    }
+    /* c->rec is the first record; the rest come from the same fetched batch (c->cur), whose
+     * views stay valid while the records are copied. */
+    if (!c->pack_bytes.allocator) {
+        kinesis_buf_init(&c->pack_bytes, c->alloc);
+        kinesis_buf_init(&c->pack_recs, c->alloc);
+    }
+    kinesis_buf_reset(&c->pack_bytes);
+    kinesis_buf_reset(&c->pack_recs);
+    const char *seq = NULL;
+    uint32_t seq_off = 0, seq_len = 0;
+    size_t n = 0;
+    for (;;) {
+        if (!pack_one(c, &seq, &seq_off, &seq_len)) {
+            set_fatal(c, KINESIS_E_NO_MEMORY, NULL, "next_batch");
+            return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+        }
+        n++;
+        if (n >= max_records || c->pack_bytes.len >= PACK_MAX_BYTES || !next_in_batch(c)) break;
+    }
+    /* the records array after the strings, 8-byte aligned */
+    size_t pad = (8 - (c->pack_bytes.len & 7)) & 7;
+    static const char zeros[8] = {0};
+    if (!kinesis_buf_append(&c->pack_bytes, zeros, pad) ||
+        !kinesis_buf_append(&c->pack_bytes, c->pack_recs.data, c->pack_recs.len)) {
+        set_fatal(c, KINESIS_E_NO_MEMORY, NULL, "next_batch");
+        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
+    }
+    c->pack_shard = c->cur->sh;
+    c->pack_count = n;
+    batch->bytes = (const uint8_t *)c->pack_bytes.data;
+    batch->bytes_len = c->pack_bytes.len;
+    batch->records = (const kinesis_consumer_packed_record *)(c->pack_bytes.data +
+                                                              c->pack_bytes.len - c->pack_recs.len);
+    batch->count = n;
+    batch->shard_id = c->pack_shard->id;
+    batch->millis_behind_latest = c->cur->millis_behind;
+    return KINESIS_OK;
+}
+
+kinesis_status kinesis_consumer_batch_done(kinesis_consumer *c, size_t n, kinesis_error *err) {
+    kinesis_error_clear(err);
+    if (!c) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL consumer");
+    if (c->pack_count && n < c->pack_count) kinesis_consumer_stop(c);
+    pack_done(c, n);
+    return KINESIS_OK;
 }
 
 void kinesis_consumer_stop(kinesis_consumer *c) {
@@ -1528,6 +1750,8 @@ void kinesis_consumer_destroy(kinesis_consumer *c) {
     }
     kinesis_mem_free(c->alloc, c->shards);
     kinesis_mem_free(c->alloc, c->scratch);
+    kinesis_buf_clean_up(&c->pack_bytes);
+    kinesis_buf_clean_up(&c->pack_recs);
     kinesis_mem_free(c->alloc, c->stream);
     kinesis_mem_free(c->alloc, c->application);
     kinesis_mem_free(c->alloc, c->efo_name);

@@ -219,6 +219,61 @@ KINESIS_API kinesis_status kinesis_consumer_next(kinesis_consumer *consumer,
                                                  kinesis_consumer_record *record,
                                                  uint32_t timeout_ms, kinesis_error *err);
 
+/* One user record of a packed batch (kinesis_consumer_next_batch): fixed 56 bytes, offsets count
+ * from kinesis_consumer_batch.bytes. Every string there, and the data, is followed by a NUL (not
+ * counted in its length), so strings may be used as C strings. The layout is part of the ABI
+ * (bindings unpack it as
+ * "=QdIIIIIIIIB7x"). */
+typedef struct kinesis_consumer_packed_record {
+    uint64_t sub_sequence_number;
+    double approximate_arrival_timestamp; /* epoch seconds; 0 when not reported */
+    uint32_t data_offset;
+    uint32_t data_len;
+    uint32_t partition_key_offset;
+    uint32_t partition_key_len;
+    uint32_t explicit_hash_key_offset; /* meaningful only when explicit_hash_key_len > 0 */
+    uint32_t explicit_hash_key_len;    /* 0: the record has none */
+    uint32_t sequence_number_offset;   /* members of one aggregate share one copy */
+    uint32_t sequence_number_len;
+    uint8_t aggregated;
+    uint8_t reserved_[7];
+} kinesis_consumer_packed_record;
+
+/* A batch of user records of one shard, in delivery order, packed into one buffer the consumer
+ * owns: views valid until the next kinesis_consumer_next_batch / _next / _batch_done / _destroy
+ * call on that consumer. */
+typedef struct kinesis_consumer_batch {
+    const kinesis_consumer_packed_record *records; /* `count` entries, inside `bytes` */
+    size_t count;
+    const uint8_t *bytes; /* the whole buffer: strings, data and the records array */
+    size_t bytes_len;
+    const char *shard_id;
+    int64_t millis_behind_latest; /* of the response the records came in; -1 when unknown */
+} kinesis_consumer_batch;
+
+/* Pull interface, many records per call (for bindings, where a call per record costs more than
+ * the record): wait up to timeout_ms for user records and hand out up to max_records of them
+ * (at least one, all of one shard, about 8 MiB at most unless one record is larger) in *batch.
+ * Returns KINESIS_OK with batch->count >= 1; KINESIS_E_TIMEOUT when none came in time (count 0);
+ * KINESIS_E_CANCELLED once the consumer stopped; or a fatal error as for run. Records handed out
+ * count as processed (for automatic checkpoints) when next_batch or next is called again — all of
+ * the previous batch — or as kinesis_consumer_batch_done says. The first call starts the workers.
+ * One thread at a time; not together with run (it may be mixed with next).
+ * Errors also: KINESIS_E_INVALID_ARGUMENT (NULL consumer or batch, max_records 0). */
+KINESIS_API kinesis_status kinesis_consumer_next_batch(kinesis_consumer *consumer,
+                                                       size_t max_records, uint32_t timeout_ms,
+                                                       kinesis_consumer_batch *batch,
+                                                       kinesis_error *err);
+
+/* Only the first n records of the batch handed out last were processed (n above its count counts
+ * as its count): they count as processed now. When n is below the count the consumer also stops
+ * (as kinesis_consumer_stop; next calls return KINESIS_E_CANCELLED): the rest is not delivered
+ * in this run, and a consumer started later from the checkpoints reads it again. Use it before
+ * kinesis_consumer_destroy to record how far an application got; without it the last batch is
+ * not counted at destroy. Same thread rules as next_batch. KINESIS_E_INVALID_ARGUMENT for NULL. */
+KINESIS_API kinesis_status kinesis_consumer_batch_done(kinesis_consumer *consumer, size_t n,
+                                                       kinesis_error *err);
+
 /* Ask the consumer to stop. Any thread, or a signal handler (it only stores an atomic flag).
  * run/next notice within about 100 ms between records. */
 KINESIS_API void kinesis_consumer_stop(kinesis_consumer *consumer);

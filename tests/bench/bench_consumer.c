@@ -1,7 +1,7 @@
 /* Consumer benchmark program (driven by bench_consumer.sh, not a test): reads a stream from the
  * start with the consumer until `expected` user records arrived, then prints the user records
  * per second and the CPU seconds this process used per million user records.
- * Usage: bench_consumer ENDPOINT STREAM EXPECTED_USER_RECORDS LABEL */
+ * Usage: bench_consumer ENDPOINT STREAM EXPECTED_USER_RECORDS LABEL [GET_RECORDS_LIMIT] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +34,8 @@ static double wall_seconds(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s ENDPOINT STREAM EXPECTED LABEL\n", argv[0]);
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: %s ENDPOINT STREAM EXPECTED LABEL [GET_RECORDS_LIMIT]\n", argv[0]);
         return 2;
     }
     kinesis_client_options co;
@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
     o.on_record = on_record;
     o.user = &x;
     o.idle_interval_ms = 200;
+    if (argc == 6) o.max_records_per_call = (uint32_t)strtoul(argv[5], NULL, 10);
     kinesis_consumer *c;
     if (kinesis_consumer_new(client, &o, &c, &err) != KINESIS_OK) {
         fprintf(stderr, "consumer: %s\n", err.message);

@@ -25,7 +25,7 @@
 typedef struct fake_rec {
     char seq[40];
     char pk[64];
-    uint8_t data[512];
+    uint8_t data[2048];
     size_t len;
 } fake_rec;
 
@@ -507,6 +507,80 @@ static void test_deaggregation_with_shard_range(void **state) {
     kinesis_consumer_destroy(f->consumer);
 }
 
+/* An aggregate of the given keys (explicit hash key ehk for all when not NULL); data "<tag>-<i>".
+ */
+static size_t make_aggregate_keys(uint8_t *out, size_t cap, const char *tag, char keys[][16], int n,
+                                  const char *ehk) {
+    kinesis_agg_encoder enc;
+    kinesis_agg_encoder_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.always_aggregate = 1;
+    assert_int_equal(kinesis_agg_encoder_init(&enc, &eo, NULL), KINESIS_OK);
+    char data[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(data, sizeof data, "%s-%d", tag, i);
+        kinesis_agg_record r = {
+            keys[i],     strlen(keys[i]), ehk, ehk ? strlen(ehk) : 0, (const uint8_t *)data,
+            strlen(data)};
+        assert_int_equal(kinesis_agg_encoder_add(&enc, &r), KINESIS_OK);
+    }
+    kinesis_agg_output ao;
+    assert_int_equal(kinesis_agg_encoder_finish(&enc, &ao), KINESIS_OK);
+    assert_true(ao.data_len <= cap);
+    memcpy(out, ao.data, ao.data_len);
+    size_t len = ao.data_len;
+    kinesis_agg_encoder_clean_up(&enc);
+    return len;
+}
+
+/* Partition keys "k<i>" whose MD5 lies in the lower (low = 1) or upper half of the key space. */
+static void keys_in_half(char keys[][16], int n, int low) {
+    for (int i = 0, found = 0; found < n; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        kinesis_hash_key h = kinesis_hash_key_of_partition_key(NULL, k, strlen(k));
+        if ((h.hi >> 63 == 0) == (low != 0)) memcpy(keys[found++], k, sizeof k);
+    }
+}
+
+/* The range check with partition keys only (no explicit hash keys): many distinct keys all in
+ * range are delivered; one key outside drops its aggregate; an explicit hash key in range keeps
+ * a member whose partition key is outside. */
+static void test_deaggregation_partition_key_range(void **state) {
+    fixture *f = *state;
+    fake_shard *s = add_shard(&f->fk, "shardId-0", NULL, NULL, FULL_START, HALF_END);
+    static uint8_t blob[4096];
+    char in[70][16], out[2][16];
+    keys_in_half(in, 70, 1);
+    keys_in_half(out, 2, 0);
+    size_t n = make_aggregate_keys(blob, sizeof blob, "a", in, 70, NULL);
+    add_rec(s, 0, "a", blob, n);
+    char mixed[5][16];
+    memcpy(mixed, in, 4 * sizeof mixed[0]);
+    memcpy(mixed[4], out[0], sizeof mixed[4]);
+    n = make_aggregate_keys(blob, sizeof blob, "b", mixed, 5, NULL);
+    assert_true(n <= sizeof s->recs[0].data);
+    add_rec(s, 0, "a", blob, n);
+    n = make_aggregate_keys(blob, sizeof blob, "c", out, 2, "5");
+    add_rec(s, 0, "a", blob, n);
+    kinesis_consumer_options o;
+    opts(f, &o);
+    assert_int_equal(run(f, &o), KINESIS_OK);
+    assert_int_equal(f->n, 72);
+    for (int i = 0; i < 70; i++) {
+        char d[16];
+        snprintf(d, sizeof d, "a-%d", i);
+        assert_string_equal(f->recs[i].data, d);
+        assert_string_equal(f->recs[i].pk, in[i]);
+        assert_int_equal(f->recs[i].sub, (uint64_t)i);
+    }
+    assert_string_equal(f->recs[70].data, "c-0");
+    assert_string_equal(f->recs[71].data, "c-1");
+    assert_int_equal(f->drops, 1);
+    assert_int_equal(f->dropped_records, 5);
+    kinesis_consumer_destroy(f->consumer);
+}
+
 static kinesis_checkpoint_store *file_store(fixture *f) {
     kinesis_checkpoint_store *cs = NULL;
     kinesis_error err;
@@ -653,6 +727,96 @@ static void test_pull_api(void **state) {
     kinesis_consumer_destroy(c);
 }
 
+static const char *packed_str(const kinesis_consumer_batch *b, uint32_t off, uint32_t len) {
+    const char *p = (const char *)b->bytes + off;
+    assert_true(off + len < b->bytes_len);
+    assert_int_equal(p[len], '\0');
+    return p;
+}
+
+/* The batch pull: packed records of one shard, plain and aggregated, processed at the next call;
+ * batch_done with fewer records stops and checkpoints exactly there. */
+static void test_pull_batches(void **state) {
+    fixture *f = *state;
+    fake_shard *s = add_shard(&f->fk, "shardId-0", NULL, NULL, FULL_START, FULL_END);
+    uint8_t blob[512];
+    add_text(s, 0, "k0", "p-0");
+    size_t len = make_aggregate(blob, sizeof blob, "a", 5, NULL);
+    add_rec(s, 0, "a", blob, len);
+    len = make_aggregate(blob, sizeof blob, "e", 2, "99");
+    add_rec(s, 0, "a", blob, len);
+    add_text(s, 0, "k1", "p-1");
+    kinesis_checkpoint_store *cs = file_store(f);
+    kinesis_consumer_options o;
+    opts(f, &o);
+    o.on_record = NULL;
+    o.idle_exit_ms = 0;
+    o.checkpoints = cs;
+    kinesis_error err;
+    kinesis_consumer *c;
+    assert_int_equal(kinesis_consumer_new(f->client, &o, &c, &err), KINESIS_OK);
+    kinesis_consumer_batch b;
+    assert_int_equal(kinesis_consumer_next_batch(c, 0, 10, &b, &err), KINESIS_E_INVALID_ARGUMENT);
+    assert_int_equal(kinesis_consumer_next_batch(c, 3, 5000, &b, &err), KINESIS_OK);
+    assert_int_equal(b.count, 3);
+    assert_string_equal(b.shard_id, "shardId-0");
+    assert_true((const uint8_t *)b.records >= b.bytes &&
+                (const uint8_t *)(b.records + b.count) == b.bytes + b.bytes_len);
+    const kinesis_consumer_packed_record *r = b.records;
+    assert_string_equal(packed_str(&b, r[0].data_offset, r[0].data_len), "p-0");
+    assert_string_equal(packed_str(&b, r[0].partition_key_offset, r[0].partition_key_len), "k0");
+    assert_string_equal(packed_str(&b, r[0].sequence_number_offset, r[0].sequence_number_len),
+                        s->recs[0].seq);
+    assert_int_equal(r[0].aggregated, 0);
+    assert_int_equal(r[0].explicit_hash_key_len, 0);
+    assert_true(r[0].approximate_arrival_timestamp > 0);
+    for (int i = 1; i < 3; i++) {
+        char d[8], pk[8];
+        snprintf(d, sizeof d, "a-%d", i - 1);
+        snprintf(pk, sizeof pk, "pk%d", i - 1);
+        assert_string_equal(packed_str(&b, r[i].data_offset, r[i].data_len), d);
+        assert_string_equal(packed_str(&b, r[i].partition_key_offset, r[i].partition_key_len), pk);
+        assert_int_equal(r[i].sub_sequence_number, (uint64_t)(i - 1));
+        assert_int_equal(r[i].aggregated, 1);
+        assert_string_equal(packed_str(&b, r[i].sequence_number_offset, r[i].sequence_number_len),
+                            s->recs[1].seq);
+    }
+    assert_int_equal(r[1].sequence_number_offset, r[2].sequence_number_offset); /* one copy */
+    /* the rest of the first aggregate: a batch ends where the fetched response ends at most */
+    assert_int_equal(kinesis_consumer_next_batch(c, 100, 5000, &b, &err), KINESIS_OK);
+    assert_int_equal(b.count, 6); /* a-2..a-4, e-0, e-1, p-1 */
+    r = b.records;
+    assert_string_equal(packed_str(&b, r[3].data_offset, r[3].data_len), "e-0");
+    assert_string_equal(packed_str(&b, r[3].explicit_hash_key_offset, r[3].explicit_hash_key_len),
+                        "7");
+    assert_string_equal(packed_str(&b, r[4].explicit_hash_key_offset, r[4].explicit_hash_key_len),
+                        "99");
+    assert_string_equal(packed_str(&b, r[5].data_offset, r[5].data_len), "p-1");
+    /* 3 + 2 records processed: a-3 is the last; then the consumer stops */
+    assert_int_equal(kinesis_consumer_batch_done(c, 2, &err), KINESIS_OK);
+    assert_int_equal(kinesis_consumer_next_batch(c, 100, 5000, &b, &err), KINESIS_E_CANCELLED);
+    kinesis_consumer_stats st;
+    kinesis_consumer_get_stats(c, &st);
+    assert_int_equal(st.records_delivered, 5);
+    kinesis_consumer_destroy(c);
+    kinesis_checkpoint cp;
+    int found = 0;
+    assert_int_equal(kinesis_checkpoint_store_get(cs, "shardId-0", &cp, &found), KINESIS_OK);
+    assert_true(found);
+    assert_string_equal(cp.sequence_number, s->recs[1].seq);
+    assert_int_equal(cp.sub_sequence_number, 3);
+    /* a restart goes on with a-4 */
+    f->n = 0;
+    opts(f, &o);
+    o.checkpoints = cs;
+    assert_int_equal(run(f, &o), KINESIS_OK);
+    assert_int_equal(f->n, 4);
+    assert_string_equal(f->recs[0].data, "a-4");
+    assert_string_equal(f->recs[3].data, "p-1");
+    kinesis_consumer_destroy(f->consumer);
+    kinesis_checkpoint_store_destroy(cs);
+}
+
 static void test_bad_arguments(void **state) {
     fixture *f = *state;
     kinesis_consumer_options o;
@@ -697,6 +861,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_latest_skips_closed_shards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pull_api, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deaggregation_partition_key_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test(test_sequence_compare),
     };
