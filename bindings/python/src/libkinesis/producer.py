@@ -33,16 +33,15 @@ _U32_MAX = 0xFFFFFFFF
 
 _OVERHEAD = 96       # bytes the C producer charges per record beyond data and keys
 _BATCH = 512         # staged records that make put() submit at once
+_STAGE_LEN = 4 * _BATCH  # the stage is one flat list: stream, key, data, future per record
 _STAGE_BYTES = 1 << 20  # staged bytes that make put() submit at once
 _FAST_MAX = 4096     # data + key bytes handled by put()'s shortest path
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
-# A record's opaque is its id << _SHIFT | its key bytes (capped at _KEY_CAP), so the key bytes of
-# the reports of one take (at most _TAKE_CAP * _KEY_CAP < 2**_SHIFT) are sum(opaques) & _KEY_MASK:
-# exact buffer accounting without a per-record Python step.
-_SHIFT = 24
-_KEY_CAP = 4095
-_KEY_MASK = (1 << _SHIFT) - 1
+# A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
+# take are the sum of a strided 32-bit view (exact buffer accounting without a per-record Python
+# step), and the ids, in the low bits, spread the pending dict's keys over its slots in order.
+_ID_MASK = 0xFFFFFFFF
 
 
 class FlushTimeoutError(KinesisError, TimeoutError):
@@ -110,7 +109,7 @@ class _Take:
     """The reports of one take_reports() call, copied out of the C array, with the strings their
     pointers named (an aggregate's members share one shard id and one sequence number)."""
 
-    __slots__ = ("q", "sq", "i", "u", "strs")
+    __slots__ = ("q", "sq", "i", "u", "strs", "ids", "pos")
 
     def __init__(self, raw: bytes) -> None:
         mv = memoryview(raw)
@@ -118,6 +117,15 @@ class _Take:
         self.sq = mv.cast("q")
         self.i = mv.cast("i")
         self.u = mv.cast("I")
+
+    def report_of(self, fut: Any) -> DeliveryReport:
+        """The report of one of this take's futures (found by identity: the take holds no
+        reference to them, so resolved futures are freed as soon as their owner drops them)."""
+        try:
+            pos = self.pos
+        except AttributeError:
+            pos = self.pos = dict(zip(self.ids, range(len(self.ids))))
+        return self.report(pos[id(fut)])
 
     def report(self, k: int) -> DeliveryReport:
         b = k * _QW
@@ -151,19 +159,24 @@ class _RecordFuture(Future):
     """A concurrent.futures.Future for one record, cheap to make and to resolve.
 
     It is RUNNING from the start (a queued record cannot be called back, so cancel() returns
-    False, as for an executor's running task) until the report thread finishes it. The Condition,
-    waiter list and callback list of Future are made only when someone needs them (result() with a
-    wait, add_done_callback(), wait()/as_completed()); the report thread stores the outcome, then
-    notifies only if the Condition exists. That is race-free: whoever makes the Condition stores
-    it before reading _state under it, and the report thread stores _state before looking for it.
-    The result is decoded into a DeliveryReport on first result().
+    False, as for an executor's running task) until the report thread stores its outcome: one
+    attribute, _result (the _Take holding its report, or _FAILED beside _exception), from which
+    _state is derived. The Condition, waiter list and callback list of Future are made only when
+    someone needs them (result() with a wait, add_done_callback(), wait()/as_completed()); the
+    report thread notifies only if the Condition exists. That is race-free: whoever makes the
+    Condition stores it before reading _state under it, and the report thread stores _result
+    before looking for it. The report is decoded into a DeliveryReport on first result().
+    Only the producer resolves it: set_result()/set_exception() raise RuntimeError.
     """
 
     _cond: Any = None
-    _state = RUNNING
     _result: Any = None
     _exception: Any = None
     __init__ = object.__init__  # no per-instance fields: the class defaults serve until resolved
+
+    @property
+    def _state(self) -> str:  # what Future's own methods (under the Condition) read
+        return RUNNING if self._result is None else FINISHED
 
     @property
     def _condition(self) -> threading.Condition:  # what Future's own methods and wait() use
@@ -196,13 +209,22 @@ class _RecordFuture(Future):
         return False
 
     def running(self) -> bool:
-        return self._state == RUNNING
+        return self._result is None
 
     def done(self) -> bool:
-        return self._state == FINISHED
+        return self._result is not None
+
+    def set_running_or_notify_cancel(self) -> bool:
+        raise RuntimeError("a Producer's Future is running from the start")
+
+    def set_result(self, result: Any) -> None:
+        raise RuntimeError("a Producer's Future is resolved by its producer")
+
+    def set_exception(self, exception: Optional[BaseException]) -> None:
+        raise RuntimeError("a Producer's Future is resolved by its producer")
 
     def add_done_callback(self, fn: Any) -> None:
-        if self._state != FINISHED:
+        if self._result is None:
             return Future.add_done_callback(self, fn)  # appends under the Condition, or calls
         try:
             fn(self)
@@ -210,7 +232,7 @@ class _RecordFuture(Future):
             LOGGER.exception("exception calling callback for %r", self)
 
     def result(self, timeout: Optional[float] = None) -> DeliveryReport:
-        if self._state != FINISHED:
+        if self._result is None:
             Future.result(self, timeout)  # waits; raises TimeoutError or the record's error
         exc = self._exception
         if exc is not None:
@@ -222,24 +244,25 @@ class _RecordFuture(Future):
         d = self.__dict__
         rep = d.get("_report")
         if rep is None:
-            r = self._result
-            rep = r[0].report(r[1]) if type(r) is tuple else r
-            rep = d.setdefault("_report", rep)
+            rep = d.setdefault("_report", self._result.report_of(self))
         return rep
 
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
-        if self._state == FINISHED:
+        if self._result is not None:
             return self._exception
         return Future.exception(self, timeout)
 
     def __repr__(self) -> str:
-        if self._state == FINISHED:
+        if self._result is not None:
             if self._exception is not None:
                 what = "raised %s" % type(self._exception).__name__
             else:
                 what = "returned DeliveryReport"
             return "<%s at %#x state=finished %s>" % (type(self).__name__, id(self), what)
         return "<%s at %#x state=running>" % (type(self).__name__, id(self))
+
+
+_FAILED = True  # _result of a future that failed before C reported it (its _exception is set)
 
 
 def _ms(seconds: Optional[float]) -> int:
@@ -265,6 +288,15 @@ class _Core:
     """The producer's state; the report thread holds this, not the Producer, so an abandoned
     Producer is still collected (its __del__ closes the core)."""
 
+    # Slots: more than 30 attributes would push every instance-attribute access of put()
+    # through a dict lookup.
+    __slots__ = ("_acc", "_alloc", "_block", "_bt", "_close_deadline", "_close_timeout",
+                 "_closed", "_cv", "_err", "_fast_max", "_handle", "_in_b", "_in_n", "_known",
+                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending",
+                 "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_b", "_room_n",
+                 "_room_waiters", "_stage", "_stage_b", "_stage_max", "_stop", "_submit_lock",
+                 "_thread", "_wake_later")
+
     def __init__(self, pf: Any, handle: int, alloc: Any, opts: Any, block: bool,
                  put_timeout: float, close_timeout: Optional[float]) -> None:
         self._pf = pf
@@ -280,7 +312,7 @@ class _Core:
         # emptied by close() so that every later put() takes the checked path and raises.
         self._known: Dict[str, bytes] = {}
         self._names: Dict[str, bytes] = {}
-        self._stage: List[Tuple[str, bytes, bytes, _RecordFuture]] = []
+        self._stage: List[Any] = []  # stream, key, data, future, stream, key, ...
         self._stage_b = 0   # approximate (updated without a lock; reset at each submit)
         self._last_submit = time.monotonic()
         self._pending: Dict[int, _RecordFuture] = {}
@@ -290,7 +322,7 @@ class _Core:
         self._cv = threading.Condition(threading.Lock())
         self._in_n = 0
         self._in_b = 0
-        self._room_n = self._max_n
+        self._room_n = 4 * self._max_n
         self._room_b = self._max_b
         self._room_waiters = 0
         self._submit_lock = threading.Lock()
@@ -330,8 +362,8 @@ class _Core:
                     if len(stage) < self._room_n and self._stage_b + charge <= self._room_b:
                         fut = _RecordFuture()
                         self._stage_b += charge
-                        stage.append((stream_name, pk, data, fut))
-                        if len(stage) >= _BATCH:
+                        stage += (stream_name, pk, data, fut)  # one atomic extend, no tuple kept
+                        if len(stage) >= _STAGE_LEN:
                             self._submit()
                         return fut
                     return self._stage_wait(stream_name, pk, data, charge)
@@ -344,14 +376,13 @@ class _Core:
         fut = _RecordFuture()
         self._stage_b += charge
         stage = self._stage
-        stage.append((stream_name, pk, data, fut))
-        if len(stage) >= _BATCH or self._stage_b >= _STAGE_BYTES:
+        stage += (stream_name, pk, data, fut)
+        if len(stage) >= _STAGE_LEN or self._stage_b >= _STAGE_BYTES:
             self._submit()
         return fut
 
     def _fits(self, charge: int) -> bool:
-        staged = len(self._stage)
-        n = self._in_n + staged
+        n = self._in_n + len(self._stage) // 4
         return n == 0 or (n < self._max_n and self._in_b + self._stage_b + charge <= self._max_b)
 
     def _wait_room(self, charge: int) -> None:
@@ -409,7 +440,7 @@ class _Core:
                 and 0 < len(pk) <= 256 and b"\0" not in pk):
             return self._stage_wait(stream_name, pk, data, size + _OVERHEAD)
         # One C put, which checks everything, after whatever is staged (order is kept).
-        extra = min(len(pk) + (len(ehk) if ehk else 0), _KEY_CAP)
+        extra = len(pk) + (len(ehk) if ehk else 0)
         charge = len(data) + extra + _OVERHEAD
         deadline = time.monotonic() + self._put_timeout
         while True:
@@ -422,8 +453,8 @@ class _Core:
                 self._submit_locked()
                 sb = self._names.get(stream_name) or stream_name.encode("utf-8", "surrogatepass")
                 rid = self._next_id
-                self._next_id = rid + 1
-                op = rid << _SHIFT | extra
+                self._next_id = (rid + 1) & _ID_MASK
+                op = extra << 32 | rid
                 self._pending[op] = fut
                 self._account(1, charge)
                 rec = self._rec
@@ -462,7 +493,7 @@ class _Core:
         with self._cv:
             self._in_n += n
             self._in_b += nbytes
-            self._room_n = self._max_n - self._in_n
+            self._room_n = 4 * (self._max_n - self._in_n)  # in stage list items
             self._room_b = self._max_b - self._in_b
             if n < 0 and self._room_waiters:
                 self._cv.notify_all()
@@ -487,12 +518,13 @@ class _Core:
         if not handle:
             return True  # close() fails what is left
         self._last_submit = time.monotonic()
-        batch = stage[:k]
-        names, pks, datas, futs = zip(*batch)
+        batch = stage[:k]  # k is a multiple of 4: put() extends by 4 items at once
+        names, pks, datas, futs = batch[0::4], batch[1::4], batch[2::4], batch[3::4]
+        k //= 4
         nbytes = sum(map(len, pks)) + sum(map(len, datas)) + _OVERHEAD * k
         # Counted as handed over before leaving the stage: a racing put() never sees room twice.
         self._account(k, nbytes)
-        del stage[:k]
+        del stage[:4 * k]
         self._stage_b = 0
         if names.count(names[0]) == k:
             left = self._send(handle, names[0], pks, datas, futs)
@@ -511,15 +543,16 @@ class _Core:
             return True
         # C was full: the rest goes back to the front of the stage.
         start, status = left
-        rest = batch[start:]
-        self._account(-len(rest), -(sum(len(r[1]) + len(r[2]) for r in rest)
-                                    + _OVERHEAD * len(rest)))
+        rest = batch[4 * start:]
+        m = k - start
+        rest_b = sum(map(len, rest[1::4])) + sum(map(len, rest[2::4])) + _OVERHEAD * m
+        self._account(-m, -rest_b)
         stage[0:0] = rest
-        self._stage_b += sum(len(r[1]) + len(r[2]) + _OVERHEAD for r in rest)
+        self._stage_b += rest_b
         return False
 
-    def _send(self, handle: int, name: str, pks: Tuple[bytes, ...], datas: Tuple[bytes, ...],
-              futs: Tuple[_RecordFuture, ...]) -> Optional[Tuple[int, int]]:
+    def _send(self, handle: int, name: str, pks: List[bytes], datas: List[bytes],
+              futs: List[_RecordFuture]) -> Optional[Tuple[int, int]]:
         """put_batch() the records of one stream (already counted in _in_*). Returns None when
         all were queued or finished, else (index of the first record C had no room for,
         status)."""
@@ -532,9 +565,14 @@ class _Core:
         kb = b"".join(pks)
         db = b"".join(datas)
         base = self._next_id
+        if base + n > _ID_MASK:
+            base = 0
         self._next_id = base + n
-        ops = array("Q", map(int.__add__, range(base << _SHIFT, (base + n) << _SHIFT,
-                                                 1 << _SHIFT), klens))
+        words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit pairs
+        wv = memoryview(words)
+        wv[0::2] = array("I", range(base, base + n))
+        wv[1::2] = klens
+        ops = wv.cast("B").cast("Q").tolist()
         pending = self._pending
         pending.update(zip(ops, futs))  # before C can report them
         bt = self._bt
@@ -543,7 +581,7 @@ class _Core:
         bt.partition_key_lens = klens.buffer_info()[0]
         bt.data = db
         bt.data_lens = dlens.buffer_info()[0]
-        bt.opaques = ops.buffer_info()[0]
+        bt.opaques = words.buffer_info()[0]
         bt.explicit_hash_keys = None
         bt.flags = 0
         acc, err = self._acc, self._err
@@ -577,7 +615,7 @@ class _Core:
                 bt.data = db
                 bt.partition_key_lens = klens.buffer_info()[0] + 4 * done
                 bt.data_lens = dlens.buffer_info()[0] + 4 * done
-                bt.opaques = ops.buffer_info()[0] + 8 * done
+                bt.opaques = words.buffer_info()[0] + 8 * done
         finally:
             bt.partition_keys = bt.data = None
 
@@ -585,7 +623,7 @@ class _Core:
         """Finish a record that was counted as handed over but never reached C."""
         self._account(-1, -(klen + dlen + _OVERHEAD))
         fut._exception = exc
-        fut._state = FINISHED
+        fut._result = _FAILED
         if fut._cond is not None:
             self._wake_later.append(fut)  # callbacks run once the submit lock is released
 
@@ -643,10 +681,10 @@ class _Core:
         if any(statuses):
             for k in itertools.compress(range(n), statuses):
                 futs[k]._exception = take.error(k)
-        deque(map(setattr, futs, itertools.repeat("_result"),
-                  zip(itertools.repeat(take), range(n))), 0)
-        deque(map(setattr, futs, itertools.repeat("_state"), itertools.repeat(FINISHED)), 0)
-        self._account(-n, -(sum(q[_DLEN::_QW]) + (sum(ops) & _KEY_MASK) + _OVERHEAD * n))
+        take.ids = list(map(id, futs))
+        # The one store that finishes each future (see _RecordFuture).
+        deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
+        self._account(-n, -(sum(q[_DLEN::_QW]) + sum(take.u[2 * _OP + 1::_IW]) + _OVERHEAD * n))
         for f in filter(_has_cond, futs):
             f._wake()
 
@@ -720,12 +758,12 @@ class _Core:
             lib.kinesis_producer_destroy(handle)
         left = self._stage[:]
         del self._stage[:len(left)]
-        left_futs = [r[3] for r in left] + list(self._pending.values())
+        left_futs = left[3::4] + list(self._pending.values())
         self._pending.clear()
         for fut in left_futs:
-            if fut._state != FINISHED:
+            if fut._result is None:
                 fut._exception = _closed_error()
-                fut._state = FINISHED
+                fut._result = _FAILED
                 if fut._cond is not None:
                     fut._wake()
         with self._cv:
