@@ -3,6 +3,7 @@
  * a bounded queue of fetched batches that the caller's thread deaggregates and delivers. */
 #include "consumer_internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -88,6 +89,8 @@ struct kinesis_consumer {
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* queue changed, shard finished, coordinator wake-up */
+    pthread_mutex_t nap_lock;
+    pthread_cond_t nap_cond; /* broadcast when the consumer stops (ends naps early) */
     _Atomic int stop_flag;
     int started, finished;
     pthread_t coord;
@@ -163,13 +166,34 @@ static int stopping(const kinesis_consumer *c) {
     return atomic_load_explicit(&c->stop_flag, memory_order_relaxed) != 0;
 }
 
-/* Sleep up to ms, waking early when the consumer stops. */
-static void nap(kinesis_consumer *c, uint32_t ms) {
-    while (ms > 0 && !stopping(c)) {
-        uint32_t step = ms < 50 ? ms : 50;
-        kinesis_sleep_ms(step);
-        ms -= step;
+static void abs_deadline(struct timespec *ts, uint32_t ms) {
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
     }
+}
+
+/* Sleep up to ms, waking early when the consumer stops. No periodic wake-ups: whoever stops the
+ * consumer for good (set_fatal, finish) wakes the sleepers; a stop from a signal handler is
+ * noticed by the delivering thread, which then finishes. */
+static void nap(kinesis_consumer *c, uint32_t ms) {
+    if (ms == 0 || stopping(c)) return;
+    struct timespec ts;
+    abs_deadline(&ts, ms);
+    pthread_mutex_lock(&c->nap_lock);
+    while (!stopping(c) && pthread_cond_timedwait(&c->nap_cond, &c->nap_lock, &ts) != ETIMEDOUT) {
+    }
+    pthread_mutex_unlock(&c->nap_lock);
+}
+
+/* The stop flag is set: end every nap now. */
+static void wake_nappers(kinesis_consumer *c) {
+    pthread_mutex_lock(&c->nap_lock);
+    pthread_cond_broadcast(&c->nap_cond);
+    pthread_mutex_unlock(&c->nap_lock);
 }
 
 static uint32_t backoff_ms(const kinesis_consumer *c, uint32_t attempt) {
@@ -193,18 +217,9 @@ static void set_fatal(kinesis_consumer *c, kinesis_status st, const kinesis_erro
     atomic_store(&c->stop_flag, 1);
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
+    wake_nappers(c);
     kinesis_log(c->log, KINESIS_LOG_ERROR, "consumer %s: %s: %s", c->application, what,
                 kinesis_status_name(st));
-}
-
-static void abs_deadline(struct timespec *ts, uint32_t ms) {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
 }
 
 static shard *find_shard(kinesis_consumer *c, const char *id) {
@@ -944,8 +959,11 @@ static void *coord_main(void *arg) {
             }
         }
         if (!stopping(c) && !c->sync_now) {
+            /* every event that needs the coordinator broadcasts c->cond (a stop too, through
+             * finish): wake up for the next listing only, or within a second */
+            int64_t wait = next_sync - kinesis_now_mono_ms();
             struct timespec ts;
-            abs_deadline(&ts, 100);
+            abs_deadline(&ts, wait < 1 ? 1 : wait > 1000 ? 1000 : (uint32_t)wait);
             pthread_cond_timedwait(&c->cond, &c->lock, &ts);
         }
         pthread_mutex_unlock(&c->lock);
@@ -1200,6 +1218,10 @@ static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     }
     c->dec_active = 1;
     c->dec_outer = r;
+    if (out != KINESIS_AGG_PASSTHROUGH) { /* what the members share */
+        fill_plain(c, b, r);
+        c->rec.aggregated = 1;
+    }
     return 1;
 }
 
@@ -1229,12 +1251,12 @@ static int next_in_batch(kinesis_consumer *c) {
                 c->dec_active = 0;
                 continue;
             }
-            const kinesis_record *r = c->dec_outer;
-            if (should_skip(c, s, r->sequence_number, u.sub_sequence_number)) continue;
+            if (s->skip_active &&
+                should_skip(c, s, c->dec_outer->sequence_number, u.sub_sequence_number))
+                continue;
+            /* the outer record's fields were set by start_aggregate */
             kinesis_consumer_record *o = &c->rec;
-            fill_plain(c, b, r);
             o->sub_sequence_number = u.sub_sequence_number;
-            o->aggregated = u.aggregated;
             o->data = u.data;
             o->data_len = u.data_len;
             if (u.partition_key) {
@@ -1252,6 +1274,8 @@ static int next_in_batch(kinesis_consumer *c) {
                 memcpy(c->ehk_buf, u.explicit_hash_key, n);
                 c->ehk_buf[n] = '\0';
                 o->explicit_hash_key = c->ehk_buf;
+            } else {
+                o->explicit_hash_key = NULL;
             }
             return 1;
         }
@@ -1306,6 +1330,7 @@ static kinesis_status start_threads(kinesis_consumer *c) {
 static kinesis_status finish(kinesis_consumer *c) {
     if (c->finished) return c->result_status;
     atomic_store(&c->stop_flag, 1);
+    wake_nappers(c);
     if (c->coord_started) {
         pthread_mutex_lock(&c->lock);
         pthread_cond_broadcast(&c->cond);
@@ -1454,6 +1479,8 @@ kinesis_status kinesis_consumer_new(kinesis_client *client, const kinesis_consum
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->cond, &ca);
+    pthread_mutex_init(&c->nap_lock, NULL);
+    pthread_cond_init(&c->nap_cond, &ca);
     pthread_condattr_destroy(&ca);
     *out = c;
     return KINESIS_OK;
@@ -1757,5 +1784,7 @@ void kinesis_consumer_destroy(kinesis_consumer *c) {
     kinesis_mem_free(c->alloc, c->efo_name);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->nap_cond);
+    pthread_mutex_destroy(&c->nap_lock);
     kinesis_mem_free(c->alloc, c);
 }

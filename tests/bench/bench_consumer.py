@@ -2,17 +2,17 @@
 """Consumer benchmark driver (not a test), run by bench_consumer.sh under with_servers.py with
 kinesalite. Writes N user records twice — plain, and KPL-aggregated by `kinesis aggregate` — to
 two 2-shard streams, then reads each back in the same run with a boto3 get_records loop (the
-aggregated one deaggregated in Python with a minimal KPL decoder, MD5 checked, as a Python
-consumer must) and with bench_consumer (libkinesis). Prints BENCH lines: user records/s and
-client CPU seconds per million user records for both, and the ratio.
+aggregated one deaggregated in Python doing what the KCL and the libkinesis consumer do per
+user record: see deaggregate()) and with bench_consumer (libkinesis). Prints BENCH lines: user
+records/s and client CPU seconds per million user records for both, and the ratio.
 Usage: bench_consumer.py BENCH_CONSUMER_BIN KINESIS_CLI"""
 import base64
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
+from hashlib import md5
 
 import boto3
 from botocore.config import Config
@@ -46,7 +46,11 @@ def put(name, entries):
             batch = [e for e, res in zip(batch, r["Records"]) if "ErrorCode" in res]
 
 
+MAGIC = b"\xf3\x89\x9a\xc2"
+
+
 def varint(b, i):
+    """Protobuf varint at b[i]: (value, next index)."""
     v = s = 0
     while True:
         c = b[i]
@@ -57,69 +61,114 @@ def varint(b, i):
             return v, i
 
 
-def fields(b):
-    i = 0
-    while i < len(b):
-        key, i = varint(b, i)
-        wt = key & 7
-        if wt == 0:
-            v, i = varint(b, i)
-        elif wt == 2:
-            n, i = varint(b, i)
-            v = b[i:i + n]
-            i += n
-        else:
-            raise ValueError("unsupported wire type")
-        yield key >> 3, v
+def skip(b, i, wt):
+    """Index after a field of wire type wt whose value starts at b[i]."""
+    if wt == 0:
+        return varint(b, i)[1]
+    if wt == 2:
+        n, i = varint(b, i)
+        return i + n
+    if wt == 1:
+        return i + 8
+    if wt == 5:
+        return i + 4
+    raise ValueError("unsupported wire type %d" % wt)
 
 
-MAGIC = b"\xf3\x89\x9a\xc2"
-
-
-def deaggregate(data, pk):
-    """User records (pk, data) of a Kinesis record, as a Python KCL-style consumer needs."""
-    if not data.startswith(MAGIC) or len(data) < 21:
-        return [(pk, data)]
-    body, digest = data[4:-16], data[-16:]
-    if hashlib.md5(body).digest() != digest:
-        return [(pk, data)]
-    keys, out = [], []
-    for f, v in fields(body):
-        if f == 1:
-            keys.append(v.decode())
-        elif f == 3:
-            idx, d = 0, b""
-            for g, w in fields(v):
-                if g == 1:
-                    idx = w
-                elif g == 3:
-                    d = w
-            out.append((keys[idx], d))
+def deaggregate(data, pk, seq, lo, hi):
+    """The user records (partition key, data, sequence number, sub-sequence number) of one
+    Kinesis record, as the KCL (and the libkinesis consumer) makes them:
+      - an aggregate is data with the KPL magic, more than 16 bytes after it and a matching MD5
+        of the protobuf (else the record itself is the one user record);
+      - the AggregatedRecord protobuf is parsed (key tables, then each member's partition key
+        index, optional explicit hash key index and data);
+      - each member's hash key is its explicit hash key, or the MD5 of its partition key read as a
+        big-endian 128-bit number, and the whole aggregate is dropped (no records) when one of
+        them lies outside the shard's hash range [lo, hi] (from list_shards), as the KCL does.
+    Written for speed in pure Python (no protobuf package): one-byte varints inline, the MD5 and
+    the UTF-8 decoding of each distinct partition key once per aggregate (as the libkinesis
+    consumer hashes each key-table entry once), records built as tuples."""
+    n = len(data)
+    if n <= 20 or data[:4] != MAGIC:
+        return [(pk, data, seq, 0)]
+    mv = memoryview(data)
+    body = mv[4:n - 16]
+    if md5(body).digest() != data[n - 16:]:
+        return [(pk, data, seq, 0)]
+    keys, ehks, members = [], [], []
+    i, end = 4, n - 16
+    while i < end:
+        tag = data[i]
+        ln = data[i + 1]
+        i += 2
+        if ln >= 0x80:
+            ln, i = varint(data, i - 1)
+        if tag == 0x1A:  # a Record: partition_key_index, explicit_hash_key_index, data
+            j, rend, pki, ehki, d = i, i + ln, 0, None, b""
+            while j < rend:
+                t = data[j]
+                j += 1
+                if t == 0x1A:
+                    dl = data[j]
+                    j += 1
+                    if dl >= 0x80:
+                        dl, j = varint(data, j - 1)
+                    d = data[j:j + dl]
+                    j += dl
+                elif t == 0x08:
+                    pki = data[j]
+                    j += 1
+                    if pki >= 0x80:
+                        pki, j = varint(data, j - 1)
+                elif t == 0x10:
+                    ehki, j = varint(data, j)
+                else:
+                    j = skip(data, j, t & 7)
+            members.append((pki, ehki, d))
+        elif tag == 0x0A:
+            keys.append(data[i:i + ln])
+        elif tag == 0x12:
+            ehks.append(int(data[i:i + ln]))
+        i += ln
+    hashes = [int.from_bytes(md5(k).digest(), "big") for k in keys]
+    names = [k.decode() for k in keys]
+    out = []
+    add = out.append
+    sub = 0
+    for pki, ehki, d in members:
+        h = hashes[pki] if ehki is None else ehks[ehki]
+        if h < lo or h > hi:
+            return []  # a member outside the shard: the KCL drops the whole aggregate
+        add((names[pki], d, seq, sub))
+        sub += 1
     return out
 
 
-def boto3_read(name, expected, deagg):
-    shards = [s["ShardId"] for s in k.list_shards(StreamName=name)["Shards"]]
+def boto3_read(name, expected, deagg, limit):
+    shards = k.list_shards(StreamName=name)["Shards"]
+    ranges = {s["ShardId"]: (int(s["HashKeyRange"]["StartingHashKey"]),
+                             int(s["HashKeyRange"]["EndingHashKey"])) for s in shards}
     its = {s: k.get_shard_iterator(StreamName=name, ShardId=s,
                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-           for s in shards}
+           for s in ranges}
     n = 0
     cpu0, t0 = time.process_time(), time.monotonic()
     while n < expected:
-        for s in shards:
-            r = k.get_records(ShardIterator=its[s], Limit=10000)
+        for s, (lo, hi) in ranges.items():
+            r = k.get_records(ShardIterator=its[s], Limit=limit)
             its[s] = r["NextShardIterator"]
             for rec in r["Records"]:
                 if deagg:
-                    n += len(deaggregate(rec["Data"], rec["PartitionKey"]))
+                    n += len(deaggregate(rec["Data"], rec["PartitionKey"],
+                                         rec["SequenceNumber"], lo, hi))
                 else:
                     n += 1
     return n, time.process_time() - cpu0, time.monotonic() - t0
 
 
-def ours(name, label):
-    p = subprocess.run([BIN, ENDPOINT, name, str(N), label], capture_output=True, text=True,
-                       timeout=600)
+def ours(name, label, limit):
+    p = subprocess.run([BIN, ENDPOINT, name, str(N), label, str(limit)], capture_output=True,
+                       text=True, timeout=1200)
     if p.returncode != 0:
         sys.exit(f"bench_consumer failed: {p.stderr}")
     vals = {}
@@ -153,11 +202,15 @@ for i in range(0, len(agg_entries), 4):  # stay under the 5 MiB PutRecords cap
 print(f"# wrote {N} user records of {SIZE} bytes to {plain} and, as {len(agg_entries)} "
       f"aggregates, to {agg} in {time.monotonic() - t:.1f}s", file=sys.stderr)
 
-for label, name, deagg in (("plain", plain, False), ("aggregated", agg, True)):
-    n, cpu, wall = boto3_read(name, N, deagg)
+# GetRecords Limit: 10000 (the maximum) for plain records; 10 for ~1 MiB aggregates, which is
+# what Kinesis's 10 MiB per-call cap allows (kinesalite has no such cap and would answer one
+# call with a whole stream of aggregates, far beyond what the consumer accepts). Both readers
+# use the same limits.
+for label, name, deagg, limit in (("plain", plain, False, 10000), ("aggregated", agg, True, 10)):
+    n, cpu, wall = boto3_read(name, N, deagg, limit)
     b_cpu = cpu * 1e6 / n
     print(f"BENCH boto3_{label}_user_records_per_s {n / wall:.0f} records/s")
     print(f"BENCH boto3_{label}_cpu_s_per_million {b_cpu:.3f} s")
-    v = ours(name, label)
+    v = ours(name, label, limit)
     o_cpu = v[f"consumer_{label}_cpu_s_per_million"]
     print(f"BENCH {label}_cpu_ratio_boto3_over_consumer {b_cpu / o_cpu:.1f} x")

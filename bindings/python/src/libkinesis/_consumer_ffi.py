@@ -23,6 +23,39 @@ class ConsumerRecord(Structure):
     ]
 
 
+class PackedRecord(Structure):
+    """kinesis_consumer_packed_record; the iterator reads it with PACKED_FORMAT instead."""
+    _fields_ = [
+        ("sub_sequence_number", c_uint64),
+        ("approximate_arrival_timestamp", c_double),
+        ("data_offset", c_uint32),
+        ("data_len", c_uint32),
+        ("partition_key_offset", c_uint32),
+        ("partition_key_len", c_uint32),
+        ("explicit_hash_key_offset", c_uint32),
+        ("explicit_hash_key_len", c_uint32),
+        ("sequence_number_offset", c_uint32),
+        ("sequence_number_len", c_uint32),
+        ("aggregated", c_uint8),
+        ("reserved_", c_uint8 * 7),
+    ]
+
+
+# struct module form of PackedRecord (same field order), for struct.iter_unpack.
+PACKED_FORMAT = "=QdIIIIIIIIB7x"
+
+
+class ConsumerBatch(Structure):
+    _fields_ = [
+        ("records", c_void_p),
+        ("count", c_size_t),
+        ("bytes", c_void_p),
+        ("bytes_len", c_size_t),
+        ("shard_id", c_char_p),
+        ("millis_behind_latest", c_int64),
+    ]
+
+
 RECORD_FN = CFUNCTYPE(c_int, c_void_p, POINTER(ConsumerRecord))
 DROP_FN = CFUNCTYPE(None, c_void_p, c_char_p, c_char_p, c_uint64, c_int)
 PRE_FN = CFUNCTYPE(None, c_void_p)
@@ -73,7 +106,9 @@ POLL_OPTIONS = ("max_records_per_call", "min_call_interval_ms", "max_bytes_per_s
                 "backoff_max_ms", "max_queued_batches", "checkpoint_every_records")
 
 STRUCTS = {"kinesis_consumer_record": ConsumerRecord, "kinesis_consumer_options": ConsumerOptions,
-           "kinesis_consumer_stats": ConsumerStats, "kinesis_checkpoint": Checkpoint}
+           "kinesis_consumer_stats": ConsumerStats, "kinesis_checkpoint": Checkpoint,
+           "kinesis_consumer_packed_record": PackedRecord,
+           "kinesis_consumer_batch": ConsumerBatch}
 
 
 def _f(name, restype, *argtypes):
@@ -87,6 +122,9 @@ _f("kinesis_consumer_new", c_int, c_void_p, POINTER(ConsumerOptions), POINTER(c_
    POINTER(Error))
 _f("kinesis_consumer_run", c_int, c_void_p, POINTER(Error))
 _f("kinesis_consumer_next", c_int, c_void_p, POINTER(ConsumerRecord), c_uint32, POINTER(Error))
+_f("kinesis_consumer_next_batch", c_int, c_void_p, c_size_t, c_uint32, POINTER(ConsumerBatch),
+   POINTER(Error))
+_f("kinesis_consumer_batch_done", c_int, c_void_p, c_size_t, POINTER(Error))
 _f("kinesis_consumer_stop", None, c_void_p)
 _f("kinesis_consumer_checkpoint", c_int, c_void_p, c_char_p, c_char_p, c_uint64, POINTER(Error))
 _f("kinesis_consumer_get_stats", None, c_void_p, POINTER(ConsumerStats))

@@ -2,8 +2,10 @@
 durable checkpoints, from the C consumer — as an iterator or with a callback."""
 import ctypes
 import datetime as _dt
+import struct
 import threading
-from typing import Any, Callable, Dict, Iterator, Optional, Union
+from operator import length_hint
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
 from . import _ffi
 from ._convert import to_epoch
@@ -18,6 +20,8 @@ _CANCELLED = _ffi.status_value("KINESIS_E_CANCELLED")
 _UTC = _dt.timezone.utc
 _fromtimestamp = _dt.datetime.fromtimestamp
 _string_at = ctypes.string_at
+# Records asked of the C consumer per call (a batch never spans two GetRecords responses).
+_BATCH = 4096
 
 
 class Consumer:
@@ -96,6 +100,12 @@ class Consumer:
         self._shards: Dict[bytes, str] = {}
         self._running = False
         self._done = False
+        # Iterator state: the batch being yielded (its records were built at once; the list
+        # iterator's position says how many were yielded) and the generator yielding them.
+        self._batch_len = 0
+        self._batch_it: Iterator[UserRecord] = iter(())
+        self._gen: Optional[Iterator[UserRecord]] = None
+        self._unpack = struct.Struct(cf.PACKED_FORMAT).iter_unpack
 
     def _convert(self, r: Any) -> UserRecord:
         sid = r.shard_id
@@ -114,29 +124,63 @@ class Consumer:
     # ---- iterator ----------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[UserRecord]:
-        return self
+        if self._gen is None:
+            self._gen = self._records()
+        return self._gen
 
     def __next__(self) -> UserRecord:
-        handle = self._handle
-        if not handle or self._done:
-            raise StopIteration
-        nxt = lib.kinesis_consumer_next
-        rec_ref, err_ref = ctypes.byref(self._rec), ctypes.byref(self._err)
-        try:
-            while True:
+        return next(self.__iter__())
+
+    def _records(self) -> Iterator[UserRecord]:
+        """Pull packed batches from the C consumer and yield their records. A batch counts as
+        processed (for checkpoints) when the next one is pulled, or at close() as far as it was
+        yielded."""
+        batch = self._cf.ConsumerBatch()
+        batch_ref, err_ref = ctypes.byref(batch), ctypes.byref(self._err)
+        pull = lib.kinesis_consumer_next_batch
+        while True:
+            handle = self._handle
+            if not handle or self._done:
+                return
+            try:
                 # Short waits so Ctrl-C (handled between calls) stops the loop promptly.
-                st = nxt(handle, rec_ref, 200, err_ref)
-                if st == 0:
-                    return self._convert(self._rec)
+                st = pull(handle, _BATCH, 200, batch_ref, err_ref)
+            except KeyboardInterrupt:
+                self.close()
+                raise
+            if st:
                 if st == _TIMEOUT:
                     continue
                 self._done = True
                 if st == _CANCELLED:
-                    raise StopIteration
+                    return
                 raise_for_error(st, self._err, "Consumer")
-        except KeyboardInterrupt:
-            self.close()
-            raise
+            recs = self._build(batch)
+            self._batch_len = len(recs)
+            self._batch_it = it = iter(recs)
+            yield from it
+
+    def _build(self, b: Any) -> List[UserRecord]:
+        """UserRecords of a packed batch: one copy of the buffer, then slices of it. Members of
+        an aggregate share their sequence number and arrival time, decoded once."""
+        buf = _string_at(b.bytes, b.bytes_len)
+        sid = b.shard_id
+        shard = self._shards.get(sid)
+        if shard is None:
+            shard = self._shards[sid] = sid.decode()
+        out: List[UserRecord] = []
+        add = out.append
+        seq_at, seq, ts_val, ts = -1, "", None, None
+        for (sub, t, do, dl, po, pl, eo, el, so, sl, agg) in self._unpack(
+                memoryview(buf)[b.records - b.bytes:]):
+            if so != seq_at:
+                seq_at, seq = so, buf[so:so + sl].decode()
+            if t != ts_val:
+                ts_val, ts = t, _fromtimestamp(t, _UTC) if t else None
+            add(UserRecord(buf[do:do + dl], buf[po:po + pl].decode("utf-8", "replace"),
+                           buf[eo:eo + el].decode() if el else None, seq, sub, shard, ts,
+                           agg == 1))
+        return out
 
     # ---- callback mode -----------------------------------------------------------------------
 
@@ -219,11 +263,11 @@ class Consumer:
         handle, self._handle = self._handle, None
         if handle:
             lib.kinesis_consumer_stop(handle)
-            if not self._running:
-                # The last yielded record counts as processed once next() is called again.
-                rec = self._cf.ConsumerRecord()
-                err = _ffi.Error()
-                lib.kinesis_consumer_next(handle, ctypes.byref(rec), 0, ctypes.byref(err))
+            if not self._running and self._batch_len:
+                # Of the batch being yielded, exactly the records yielded so far are processed.
+                done = self._batch_len - length_hint(self._batch_it)
+                self._batch_len = 0
+                lib.kinesis_consumer_batch_done(handle, done, ctypes.byref(_ffi.Error()))
             lib.kinesis_consumer_destroy(handle)
         self._free_store()
 
