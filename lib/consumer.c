@@ -59,6 +59,7 @@ struct shard {
     int thread_started, worker_done;
     kinesis_iterator_type start_type;
     char last_fetched[KINESIS_SEQUENCE_NUMBER_MAX];
+    size_t last_body_len; /* of the last GetRecords response: room reserved for the next */
     kinesis_subscription *sub;
     _Atomic int64_t empty_since_ms; /* 0 = last response had records (or none yet) */
     _Atomic int had_response;
@@ -385,6 +386,9 @@ static kinesis_status fetch(shard *s, const char *iter, uint32_t limit, batch *b
     }
     pthread_mutex_unlock(&c->lock);
     kinesis_buf_reset(&b->body);
+    /* responses tend to be alike: reserve as much as the last one held, so a large response
+     * does not grow the buffer by doubling (copying all it holds each time) */
+    if (s->last_body_len > b->body.cap) kinesis_buf_reserve(&b->body, s->last_body_len);
     kinesis_buf r;
     kinesis_buf_init(&r, c->alloc);
     bool first = true;
@@ -401,6 +405,7 @@ static kinesis_status fetch(shard *s, const char *iter, uint32_t limit, batch *b
         kinesis_client_execute(c->client, "GetRecords", r.data, r.len, &b->body, err);
     kinesis_buf_clean_up(&r);
     if (st != KINESIS_OK) return st;
+    s->last_body_len = b->body.len < POOL_BUF_MAX ? b->body.len : POOL_BUF_MAX;
     if (!b->body.failed && b->body.data &&
         kinesis_consumer_fast_parse_(b->body.data, b->body.len, c->alloc, &b->fast) == KINESIS_OK) {
         b->records = b->fast.records;

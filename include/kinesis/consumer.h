@@ -22,7 +22,7 @@
  *     checkpointed sub-sequence number: nothing is lost, nothing checkpointed is delivered again.
  *
  * Threads: records are delivered on the caller's thread — by kinesis_consumer_run (callback) or
- * kinesis_consumer_next (pull); never both at once. Workers fetch ahead into a bounded queue.
+ * kinesis_consumer_next / kinesis_consumer_next_batch (pull); never run and pull at once. Workers fetch ahead into a bounded queue.
  * kinesis_consumer_stop may be called from any thread or a signal handler. */
 #ifndef KINESIS_CONSUMER_H
 #define KINESIS_CONSUMER_H
@@ -117,7 +117,7 @@ typedef enum kinesis_consumer_start {
 } kinesis_consumer_start;
 
 /* One user record. Every pointer is a view valid only during the callback (run) or until the
- * next kinesis_consumer_next / _stop / _destroy call (pull). */
+ * next kinesis_consumer_next / _next_batch / _stop / _destroy call (pull). */
 typedef struct kinesis_consumer_record {
     const char *shard_id;
     const char *sequence_number;  /* of the Kinesis record (shared by an aggregate's members) */

@@ -114,3 +114,37 @@ def test_repeated_create_destroy(kinesalite, tmp_path):
         with libkinesis.Consumer(kinesalite, name, checkpoint_path=str(tmp_path / ("c%d" % i)),
                                  idle_exit=0.3, **FAST) as c:
             assert len(list(c)) == 10
+
+
+def test_iterator_fields_and_exact_checkpoints(kinesalite, tmp_path):
+    # Records come in packed batches; only those the iterator yielded count at close().
+    name = create_stream(kinesalite, shards=1)
+    with libkinesis.Producer(kinesalite, linger_ms=5) as p:
+        futs = [p.put(name, b"r%06d" % i, "key-%d" % (i % 20),
+                      explicit_hash_key="12345" if i % 7 == 0 else None) for i in range(60)]
+        p.flush(timeout=60)
+    for f in futs:
+        f.result()
+    cp = str(tmp_path / "cp.json")
+    got = []
+    with libkinesis.Consumer(kinesalite, name, checkpoint_path=cp, idle_exit=1, **FAST) as c:
+        got.append(next(c))
+    with libkinesis.Consumer(kinesalite, name, checkpoint_path=cp, idle_exit=1, **FAST) as c:
+        got.append(next(c))  # next() and iteration share one stream
+        for rec in c:
+            got.append(rec)
+            if len(got) == 8:
+                break
+    with libkinesis.Consumer(kinesalite, name, checkpoint_path=cp, idle_exit=1, **FAST) as c:
+        got.extend(c)
+    assert [r.data for r in got] == [b"r%06d" % i for i in range(60)]
+    for i, r in enumerate(got):
+        assert r.partition_key == "key-%d" % (i % 20)
+        assert r.explicit_hash_key == ("12345" if i % 7 == 0 else None)
+        assert r.shard_id == "shardId-000000000000"
+        assert isinstance(r.sequence_number, str) and r.sequence_number.isdigit()
+        assert r.approximate_arrival_timestamp.tzinfo is not None
+    # Members of one aggregate share a sequence number and count up their sub-sequence numbers.
+    for a, b in zip(got, got[1:]):
+        if a.sequence_number == b.sequence_number:
+            assert b.aggregated and b.sub_sequence_number == a.sub_sequence_number + 1
