@@ -136,10 +136,21 @@ class _Take:
 
     def error(self, k: int) -> KinesisError:
         b, st = k * _QW, self.i[k * _IW + _ST]
-        code = _cstr(self.q[b + _CODE])
+        name = _ffi.status_name(st)
+        # A failure outside PutRecords (ListShards for the shard map) comes without the
+        # service's code: name the error class after the status then.
+        code = _cstr(self.q[b + _CODE]) or _CODE_OF_STATUS.get(name, "")
         msg = _cstr(self.q[b + _MSG]) or _ffi.status_str(st)
-        return make_error(_ffi.status_name(st), code, msg, attempts=self.u[k * _IW + _ATT],
+        return make_error(name, code, msg, attempts=self.u[k * _IW + _ATT],
                           operation="PutRecords")
+
+
+_CODE_OF_STATUS = {
+    "KINESIS_E_RESOURCE_NOT_FOUND": "ResourceNotFoundException",
+    "KINESIS_E_RESOURCE_IN_USE": "ResourceInUseException",
+    "KINESIS_E_ACCESS_DENIED": "AccessDeniedException",
+    "KINESIS_E_VALIDATION": "ValidationException",
+}
 
 
 _string_at = ctypes.string_at
@@ -426,8 +437,12 @@ class _Core:
         if not isinstance(stream_name, str):
             raise ParamValidationError("stream_name must be a str, not %s"
                                        % type(stream_name).__name__)
-        # surrogatepass: a lone surrogate reaches C as invalid UTF-8 and is refused there.
-        pk = partition_key.encode("utf-8", "surrogatepass")
+        try:
+            pk = partition_key.encode("utf-8")
+            stream_name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParamValidationError("partition_key and stream_name must be valid Unicode (no "
+                                       "lone surrogate)") from None
         ehk = None
         if explicit_hash_key:
             try:
@@ -435,6 +450,11 @@ class _Core:
             except (AttributeError, UnicodeEncodeError):
                 raise ParamValidationError("explicit_hash_key must be a decimal integer string "
                                            "in [0, 2^128)") from None
+        # The C strings end at a NUL: refuse one rather than send a shortened string.
+        for what, v in (("partition_key", pk), ("explicit_hash_key", ehk),
+                        ("stream_name", stream_name)):
+            if v and ("\0" in v if isinstance(v, str) else b"\0" in v):
+                raise ParamValidationError("%s must not contain a NUL character" % what)
         size = len(data) + len(pk)
         if (ehk is None and stream_name in self._known and size <= self._stage_max
                 and 0 < len(pk) <= 256 and b"\0" not in pk):
@@ -451,7 +471,7 @@ class _Core:
                 if self._closed or not handle:
                     raise KinesisError("the producer is closed", "ProducerClosed")
                 self._submit_locked()
-                sb = self._names.get(stream_name) or stream_name.encode("utf-8", "surrogatepass")
+                sb = self._names.get(stream_name) or stream_name.encode("utf-8")
                 rid = self._next_id
                 self._next_id = (rid + 1) & _ID_MASK
                 op = extra << 32 | rid
@@ -558,7 +578,7 @@ class _Core:
         status)."""
         sb = self._names.get(name)
         if sb is None:
-            sb = self._names[name] = name.encode("utf-8", "surrogatepass")
+            sb = self._names[name] = name.encode("utf-8")
         n = len(futs)
         klens = array("I", map(len, pks))
         dlens = array("I", map(len, datas))
@@ -717,7 +737,7 @@ class _Core:
 
     @property
     def outstanding(self) -> int:
-        return self._in_n + len(self._stage) if self._handle else 0
+        return self._in_n + len(self._stage) // 4 if self._handle else 0
 
     def close(self, timeout: Optional[float] = None) -> None:
         if self._closed:
