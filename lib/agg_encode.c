@@ -576,7 +576,7 @@ kinesis_status kinesis_agg_encoder_add(kinesis_agg_encoder *enc, const kinesis_a
     return KINESIS_OK;
 }
 
-kinesis_status kinesis_agg_encoder_finish(kinesis_agg_encoder *enc, kinesis_agg_output *out) {
+static kinesis_status finish(kinesis_agg_encoder *enc, kinesis_agg_output *out, int with_md5) {
     if (!enc || !out || !enc->buf_ || enc->finished_ || enc->count_ == 0) {
         return KINESIS_E_INVALID_ARGUMENT;
     }
@@ -623,7 +623,9 @@ kinesis_status kinesis_agg_encoder_finish(kinesis_agg_encoder *enc, kinesis_agg_
         q += n;
     }
     const size_t plen = keys + e->rec_len_;
-    e->opt_.crypto->md5(e->opt_.crypto->user, p + 4, plen, p + 4 + plen);
+    if (with_md5) {
+        e->opt_.crypto->md5(e->opt_.crypto->user, p + 4, plen, p + 4 + plen);
+    }
     out->data = p;
     out->data_len = KAGG_OVERHEAD + plen;
     out->partition_key = KINESIS_AGG_OUTER_PARTITION_KEY;
@@ -641,4 +643,13 @@ kinesis_status kinesis_agg_encoder_finish(kinesis_agg_encoder *enc, kinesis_agg_
     out->aggregated = 1;
     e->finished_ = 1;
     return KINESIS_OK;
+}
+
+kinesis_status kinesis_agg_encoder_finish(kinesis_agg_encoder *enc, kinesis_agg_output *out) {
+    return finish(enc, out, 1);
+}
+
+kinesis_status kinesis_agg_encoder_finish_without_md5_(kinesis_agg_encoder *enc,
+                                                       kinesis_agg_output *out) {
+    return finish(enc, out, 0);
 }

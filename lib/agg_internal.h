@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kinesis/agg.h"
 #include "kinesis/crypto.h"
 
 #define KAGG_MD5_LEN 16
@@ -18,6 +19,13 @@ extern const uint8_t kinesis_agg_magic_[4];
  * else one by one through crypto->md5 (NULL = default). (lib/agg_md5x.c) */
 void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t *const msg[],
                            const size_t len[], uint8_t out[][KINESIS_MD5_LEN]);
+
+/* kinesis_agg_encoder_finish() without the MD5: an aggregate's last KINESIS_MD5_LEN bytes are
+ * left for the caller to fill with the MD5 of data[4 .. data_len - 16), so that several
+ * aggregates can be hashed side by side (kinesis_agg_md5_many_). Lone records are as finish()
+ * gives them. (lib/agg_encode.c) */
+kinesis_status kinesis_agg_encoder_finish_without_md5_(kinesis_agg_encoder *enc,
+                                                       kinesis_agg_output *out);
 
 /* Protobuf tags used by the KPL's messages.proto (field number << 3 | wire type). */
 #define KAGG_TAG_PK_TABLE 0x0A  /* AggregatedRecord.partition_key_table, 1, bytes */

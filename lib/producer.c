@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "agg_internal.h"
 #include "client_internal.h"
 #include "json.h"
 #include "kinesis/agg.h"
@@ -23,6 +24,8 @@
 #define AGG_FIXED_EXTRA 64u /* magic, MD5, outer key and slack */
 #define MAX_CODES 32u       /* distinct error codes counted by name */
 #define SERVE_BATCH 4096u   /* reports served per lock round trip */
+#define MD5_LANES 8u        /* aggregates hashed side by side */
+#define PEND_MAX (4u << 20) /* most bytes of aggregates waiting for their MD5 */
 #define PUT_CHUNK 64u       /* records of a put_batch() queued per lock round trip */
 
 /* The results of one PutRecords request in one allocation (shard ids and sequence numbers,
@@ -649,6 +652,13 @@ struct sender {
     kinesis_agg_encoder enc;
     int have_enc;
     kinesis_buf body, resp; /* reused between requests */
+    /* Finished aggregates waiting for their MD5, which is computed for up to MD5_LANES of them
+     * side by side (AVX2 lanes); their base64 slots in body are filled then. */
+    kinesis_buf pend;
+    struct pending_agg {
+        size_t pend_off, len, body_off;
+    } pending[MD5_LANES];
+    size_t npending;
     kentry *entries;
     struct ritem *items; /* one per entry: the response's results */
     size_t nentries;
@@ -839,16 +849,20 @@ static int pk_needs_escape(const char *pk, size_t n) {
 
 #define LIT(b, s) (memcpy((b)->data + (b)->len, s, sizeof(s) - 1), (b)->len += sizeof(s) - 1)
 
-/* One PutRecords entry, written in place after a single reserve (base64 straight into the body). */
+/* One PutRecords entry, written in place after a single reserve (base64 straight into the body).
+ * With data NULL the base64 of data_len bytes is left out: its slot's offset goes to *slot. */
 static int append_entry_json(sender *sd, const uint8_t *data, size_t data_len, const char *pk,
-                             size_t pk_len, const char *ehk) {
+                             size_t pk_len, const char *ehk, size_t *slot) {
     kinesis_buf *b = &sd->body;
     size_t b64 = KINESIS_BASE64_ENCODED_LEN(data_len), ehk_len = ehk ? strlen(ehk) : 0;
     if (!kinesis_buf_reserve(b, 64 + b64 + pk_len + ehk_len)) return -1;
     if (sd->nentries) b->data[b->len++] = ',';
     LIT(b, "{\"Data\":\"");
-    size_t written = 0;
-    kinesis_base64_encode(data, data_len, b->data + b->len, b64, &written);
+    size_t written = b64;
+    if (data)
+        kinesis_base64_encode(data, data_len, b->data + b->len, b64, &written);
+    else
+        *slot = b->len;
     b->len += written;
     LIT(b, "\",\"PartitionKey\":");
     if (pk_needs_escape(pk, pk_len)) {
@@ -870,13 +884,47 @@ static int append_entry_json(sender *sd, const uint8_t *data, size_t data_len, c
     return 0;
 }
 
+/* MD5 the waiting aggregates side by side, then base64 each into its slot in the body. */
+static void finish_pending(sender *sd) {
+    const uint8_t *msg[MD5_LANES];
+    size_t len[MD5_LANES];
+    uint8_t digest[MD5_LANES][KINESIS_MD5_LEN];
+    for (size_t i = 0; i < sd->npending; i++) {
+        msg[i] = (const uint8_t *)sd->pend.data + sd->pending[i].pend_off + 4;
+        len[i] = sd->pending[i].len - KAGG_OVERHEAD;
+    }
+    kinesis_agg_md5_many_(NULL, sd->npending, msg, len, digest);
+    for (size_t i = 0; i < sd->npending; i++) {
+        struct pending_agg *pa = &sd->pending[i];
+        uint8_t *blob = (uint8_t *)sd->pend.data + pa->pend_off;
+        memcpy(blob + pa->len - KINESIS_MD5_LEN, digest[i], KINESIS_MD5_LEN);
+        size_t b64 = KINESIS_BASE64_ENCODED_LEN(pa->len), written = 0;
+        kinesis_base64_encode(blob, pa->len, sd->body.data + pa->body_off, b64, &written);
+    }
+    sd->npending = 0;
+    kinesis_buf_reset(&sd->pend);
+}
+
 static int emit_finished(sender *sd, pshard *sh, rlist *members) {
     kinesis_agg_output out;
-    if (kinesis_agg_encoder_finish(&sd->enc, &out) != KINESIS_OK) return -1;
+    if (kinesis_agg_encoder_finish_without_md5_(&sd->enc, &out) != KINESIS_OK) return -1;
     kentry *e = &sd->entries[sd->nentries];
-    if (append_entry_json(sd, out.data, out.data_len, out.partition_key, out.partition_key_len,
-                          out.explicit_hash_key))
+    if (out.aggregated) {
+        /* The encoder reuses its buffer for the next aggregate: the blob waits in a copy. */
+        if (sd->npending == MD5_LANES || (sd->npending && sd->pend.len + out.data_len > PEND_MAX))
+            finish_pending(sd);
+        struct pending_agg *pa = &sd->pending[sd->npending];
+        pa->pend_off = sd->pend.len;
+        pa->len = out.data_len;
+        if (!kinesis_buf_append(&sd->pend, out.data, out.data_len) ||
+            append_entry_json(sd, NULL, out.data_len, out.partition_key, out.partition_key_len,
+                              out.explicit_hash_key, &pa->body_off))
+            return -1;
+        sd->npending++;
+    } else if (append_entry_json(sd, out.data, out.data_len, out.partition_key,
+                                 out.partition_key_len, out.explicit_hash_key, NULL)) {
         return -1;
+    }
     e->shard = sh;
     e->members = members->head;
     e->n = members->count;
@@ -890,7 +938,8 @@ static int emit_finished(sender *sd, pshard *sh, rlist *members) {
 static int emit_lone(sender *sd, pshard *sh, prec *r) {
     kentry *e = &sd->entries[sd->nentries];
     r->next = NULL;
-    if (append_entry_json(sd, r->data, r->data_len, REC_PK(r), r->pk_len, REC_EHK(r))) return -1;
+    if (append_entry_json(sd, r->data, r->data_len, REC_PK(r), r->pk_len, REC_EHK(r), NULL))
+        return -1;
     e->shard = sh;
     e->members = r;
     e->n = 1;
@@ -905,6 +954,8 @@ static int emit_lone(sender *sd, pshard *sh, prec *r) {
 static int encode_batch(sender *sd, rlist *leftover) {
     kinesis_producer *p = sd->p;
     kinesis_buf_reset(&sd->body);
+    kinesis_buf_reset(&sd->pend);
+    sd->npending = 0;
     sd->nentries = 0;
     kinesis_buf_append_char(&sd->body, '{');
     bool first = true;
@@ -999,6 +1050,7 @@ static int encode_batch(sender *sd, rlist *leftover) {
             if (emit_finished(sd, g->shard, &members)) return -1;
         }
     }
+    if (sd->npending) finish_pending(sd);
     kinesis_buf_append_str(&sd->body, "]}");
     return sd->body.failed ? -1 : 0;
 }
@@ -1769,6 +1821,7 @@ static void sender_free(kinesis_producer *p, sender *sd) {
     if (sd->have_enc) kinesis_agg_encoder_clean_up(&sd->enc);
     kinesis_buf_clean_up(&sd->body);
     kinesis_buf_clean_up(&sd->resp);
+    kinesis_buf_clean_up(&sd->pend);
     kinesis_mem_free(p->alloc, sd->entries);
     kinesis_mem_free(p->alloc, sd->items);
     kinesis_mem_free(p->alloc, sd->groups);
@@ -1831,6 +1884,7 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
         sd->p = p;
         kinesis_buf_init(&sd->body, a);
         kinesis_buf_init(&sd->resp, a);
+        kinesis_buf_init(&sd->pend, a);
         sd->entries = kinesis_mem_calloc(a, o.collection_max_count, sizeof(kentry));
         sd->items = kinesis_mem_calloc(a, o.collection_max_count, sizeof(ritem));
         kinesis_agg_encoder_options eo;
