@@ -360,29 +360,29 @@ class _Core:
         """Queue one record; returns its Future (resolving to a DeliveryReport, or raising the
         record's KinesisError). Raises at once, with nothing queued, for an invalid record
         (ParamValidationError), a full buffer (QueueFullError) or a closed producer."""
-        if explicit_hash_key is None and type(data) is bytes and stream_name in self._known:
-            try:
-                pk = partition_key.encode()
-            except Exception:
-                pass
-            else:
-                charge = len(data) + len(pk)
-                if charge <= self._fast_max and 0 < len(pk) <= 256 and b"\0" not in pk:
-                    charge += _OVERHEAD
-                    stage = self._stage
-                    if len(stage) < self._room_n and self._stage_b + charge <= self._room_b:
-                        fut = _RecordFuture()
-                        self._stage_b += charge
-                        stage += (stream_name, pk, data, fut)  # one atomic extend, no tuple kept
-                        if len(stage) >= _STAGE_LEN:
-                            self._submit()
-                        return fut
-                    return self._stage_wait(stream_name, pk, data, charge)
+        if (explicit_hash_key is None and type(data) is bytes and stream_name in self._known
+                and type(partition_key) is str and partition_key.isascii()):
+            # An ASCII key is staged as it is (its length is its byte length); the batch's keys
+            # are encoded with one call when they are handed to C.
+            charge = len(data) + len(partition_key)
+            if charge <= self._fast_max and 0 < len(partition_key) <= 256 \
+                    and "\0" not in partition_key:
+                charge += _OVERHEAD
+                stage = self._stage
+                if len(stage) < self._room_n and self._stage_b + charge <= self._room_b:
+                    fut = _RecordFuture()
+                    self._stage_b += charge
+                    stage += (stream_name, partition_key, data, fut)  # one atomic extend
+                    if len(stage) >= _STAGE_LEN:
+                        self._submit()
+                    return fut
+                return self._stage_wait(stream_name, partition_key, data, charge)
         return self._put_checked(stream_name, data, partition_key, explicit_hash_key)
 
-    def _stage_wait(self, stream_name: str, pk: bytes, data: bytes,
+    def _stage_wait(self, stream_name: str, pk: Any, data: bytes,
                     charge: int) -> "Future[DeliveryReport]":
-        """Stage a checked record once the buffer has room for it (or raise QueueFullError)."""
+        """Stage a checked record (its key as an ASCII str or as UTF-8 bytes) once the buffer has
+        room for it (or raise QueueFullError)."""
         self._wait_room(charge)
         fut = _RecordFuture()
         self._stage_b += charge
@@ -457,8 +457,9 @@ class _Core:
                 raise ParamValidationError("%s must not contain a NUL character" % what)
         size = len(data) + len(pk)
         if (ehk is None and stream_name in self._known and size <= self._stage_max
-                and 0 < len(pk) <= 256 and b"\0" not in pk):
-            return self._stage_wait(stream_name, pk, data, size + _OVERHEAD)
+                and 0 < len(partition_key) <= 256 and b"\0" not in pk):
+            key = partition_key if len(pk) == len(partition_key) else pk  # ASCII: as put() does
+            return self._stage_wait(stream_name, key, data, size + _OVERHEAD)
         # One C put, which checks everything, after whatever is staged (order is kept).
         extra = len(pk) + (len(ehk) if ehk else 0)
         charge = len(data) + extra + _OVERHEAD
@@ -541,13 +542,19 @@ class _Core:
         batch = stage[:k]  # k is a multiple of 4: put() extends by 4 items at once
         names, pks, datas, futs = batch[0::4], batch[1::4], batch[2::4], batch[3::4]
         k //= 4
-        nbytes = sum(map(len, pks)) + sum(map(len, datas)) + _OVERHEAD * k
+        try:
+            kb = "".join(pks).encode("ascii")  # put()'s keys: ASCII str
+        except (TypeError, UnicodeEncodeError):  # some came checked, as UTF-8 bytes
+            pks = [p.encode() if type(p) is str else p for p in pks]
+            kb = b"".join(pks)
+        db = b"".join(datas)
+        nbytes = len(kb) + len(db) + _OVERHEAD * k
         # Counted as handed over before leaving the stage: a racing put() never sees room twice.
         self._account(k, nbytes)
         del stage[:4 * k]
         self._stage_b = 0
         if names.count(names[0]) == k:
-            left = self._send(handle, names[0], pks, datas, futs)
+            left = self._send(handle, names[0], pks, datas, futs, kb, db)
         else:  # several streams: one batch per run of one stream, in order
             left = None
             i = 0
@@ -566,24 +573,28 @@ class _Core:
         rest = batch[4 * start:]
         m = k - start
         rest_b = sum(map(len, rest[1::4])) + sum(map(len, rest[2::4])) + _OVERHEAD * m
+        # (a str key here is ASCII: its length is its byte length)
         self._account(-m, -rest_b)
         stage[0:0] = rest
         self._stage_b += rest_b
         return False
 
-    def _send(self, handle: int, name: str, pks: List[bytes], datas: List[bytes],
-              futs: List[_RecordFuture]) -> Optional[Tuple[int, int]]:
-        """put_batch() the records of one stream (already counted in _in_*). Returns None when
-        all were queued or finished, else (index of the first record C had no room for,
-        status)."""
+    def _send(self, handle: int, name: str, pks: List[Any], datas: List[bytes],
+              futs: List[_RecordFuture], kb: Optional[bytes] = None,
+              db: Optional[bytes] = None) -> Optional[Tuple[int, int]]:
+        """put_batch() the records of one stream (already counted in _in_*; keys as ASCII str
+        or bytes, kb and db their joined bytes when known). Returns None when all were queued
+        or finished, else (index of the first record C had no room for, status)."""
         sb = self._names.get(name)
         if sb is None:
             sb = self._names[name] = name.encode("utf-8")
         n = len(futs)
         klens = array("I", map(len, pks))
         dlens = array("I", map(len, datas))
-        kb = b"".join(pks)
-        db = b"".join(datas)
+        if kb is None:
+            pks = [p.encode() if type(p) is str else p for p in pks]
+            kb = b"".join(pks)
+            db = b"".join(datas)
         base = self._next_id
         if base + n > _ID_MASK:
             base = 0
@@ -629,7 +640,7 @@ class _Core:
                 for op, fut in zip(ops[done:], futs[done:]):
                     pending[op] = fut
                 # Point the arrays at the rest.
-                kb = b"".join(pks[done:])
+                kb = b"".join(p.encode() if type(p) is str else p for p in pks[done:])
                 db = b"".join(datas[done:])
                 bt.partition_keys = kb
                 bt.data = db
@@ -694,8 +705,8 @@ class _Core:
         futs = list(map(self._pending.pop, ops, itertools.repeat(None)))
         if None in futs:  # pragma: no cover - every opaque is ours
             futs = [f if f is not None else _RecordFuture() for f in futs]
-        ptrs = set(q[_SH::_QW])
-        ptrs.update(q[_SQ::_QW])
+        ptrs = set(q[_SH::_QW].tolist())
+        ptrs.update(q[_SQ::_QW].tolist())
         take.strs = {p: _cstr(p) for p in ptrs}
         statuses = take.i[_ST::_IW]
         if any(statuses):
