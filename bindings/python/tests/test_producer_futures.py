@@ -297,6 +297,14 @@ def test_back_pressure_with_stalled_server(stalled):
         assert out
         p.close(timeout=0)
     assert all(f.done() for f in futs)
+    # The byte cap: data + key + ~100 bytes per record.
+    with libkinesis.Producer(stalled, block=False, max_buffer_bytes=2048) as p:
+        futs = [p.put("s", b"b" * 500, "k") for _ in range(3)]
+        with pytest.raises(libkinesis.QueueFullError):
+            p.put("s", b"b" * 500, "k")
+        assert p.outstanding == 3
+        p.close(timeout=0)
+    assert all(f.done() for f in futs)
 
 
 def test_close_resolves_everything_and_is_idempotent(stalled):

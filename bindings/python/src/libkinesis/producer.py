@@ -34,8 +34,8 @@ _U32_MAX = 0xFFFFFFFF
 _OVERHEAD = 96       # bytes the C producer charges per record beyond data and keys
 _BATCH = 512         # staged records that make put() submit at once
 _STAGE_LEN = 4 * _BATCH  # the stage is one flat list: stream, key, data, future per record
-_STAGE_BYTES = 1 << 20  # staged bytes that make put() submit at once
-_FAST_MAX = 4096     # data + key bytes handled by put()'s shortest path
+_FAST_DATA = 3840    # data bytes handled by put()'s shortest path (with a key of <= 256)
+_FAST_CHARGE = _FAST_DATA + 256 + _OVERHEAD  # the most a record staged by put() is counted for
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
 # A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
@@ -302,11 +302,10 @@ class _Core:
     # Slots: more than 30 attributes would push every instance-attribute access of put()
     # through a dict lookup.
     __slots__ = ("_acc", "_alloc", "_block", "_bt", "_close_deadline", "_close_timeout",
-                 "_closed", "_cv", "_err", "_fast_max", "_handle", "_in_b", "_in_n", "_known",
+                 "_closed", "_cv", "_err", "_fast_data", "_handle", "_in_b", "_in_n", "_known",
                  "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending",
-                 "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_b", "_room_n",
-                 "_room_waiters", "_stage", "_stage_b", "_stage_max", "_stop", "_submit_lock",
-                 "_thread", "_wake_later")
+                 "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n", "_room_waiters",
+                 "_stage", "_stage_max", "_stop", "_submit_lock", "_thread", "_wake_later")
 
     def __init__(self, pf: Any, handle: int, alloc: Any, opts: Any, block: bool,
                  put_timeout: float, close_timeout: Optional[float]) -> None:
@@ -318,13 +317,14 @@ class _Core:
         self._max_n = int(opts.max_buffer_records)
         self._max_b = int(opts.max_buffer_bytes)
         self._stage_max = min(int(opts.aggregation_max_bytes), 10 << 20)  # <= max_record_bytes
-        self._fast_max = min(_FAST_MAX, self._stage_max)
+        # Data + key of a shortest-path record stay within aggregation_max_bytes, so within the
+        # client's max_record_bytes (kinesis_producer_new() checked that).
+        self._fast_data = max(0, min(_FAST_DATA, self._stage_max - 256))
         # Stream names put() may stage (each was accepted once by a C put, which checks it);
         # emptied by close() so that every later put() takes the checked path and raises.
         self._known: Dict[str, bytes] = {}
         self._names: Dict[str, bytes] = {}
         self._stage: List[Any] = []  # stream, key, data, future, stream, key, ...
-        self._stage_b = 0   # approximate (updated without a lock; reset at each submit)
         self._last_submit = time.monotonic()
         self._pending: Dict[int, _RecordFuture] = {}
         self._next_id = 1
@@ -333,8 +333,7 @@ class _Core:
         self._cv = threading.Condition(threading.Lock())
         self._in_n = 0
         self._in_b = 0
-        self._room_n = 4 * self._max_n
-        self._room_b = self._max_b
+        self._room_n = 4 * min(self._max_n, self._max_b // _FAST_CHARGE)
         self._room_waiters = 0
         self._submit_lock = threading.Lock()
         self._wake_later: List[_RecordFuture] = []
@@ -360,23 +359,21 @@ class _Core:
         """Queue one record; returns its Future (resolving to a DeliveryReport, or raising the
         record's KinesisError). Raises at once, with nothing queued, for an invalid record
         (ParamValidationError), a full buffer (QueueFullError) or a closed producer."""
-        if (explicit_hash_key is None and type(data) is bytes and stream_name in self._known
-                and type(partition_key) is str and partition_key.isascii()):
-            # An ASCII key is staged as it is (its length is its byte length); the batch's keys
-            # are encoded with one call when they are handed to C.
-            charge = len(data) + len(partition_key)
-            if charge <= self._fast_max and 0 < len(partition_key) <= 256 \
-                    and "\0" not in partition_key:
-                charge += _OVERHEAD
-                stage = self._stage
-                if len(stage) < self._room_n and self._stage_b + charge <= self._room_b:
-                    fut = _RecordFuture()
-                    self._stage_b += charge
-                    stage += (stream_name, partition_key, data, fut)  # one atomic extend
-                    if len(stage) >= _STAGE_LEN:
-                        self._submit()
-                    return fut
-                return self._stage_wait(stream_name, partition_key, data, charge)
+        # The shortest path: every check at once, then one Future and one list extend.
+        if (type(data) is bytes and len(data) <= self._fast_data and explicit_hash_key is None
+                and type(partition_key) is str and 0 < len(partition_key) <= 256
+                and partition_key.isascii() and "\0" not in partition_key
+                and stream_name in self._known):
+            stage = self._stage
+            if len(stage) < self._room_n:
+                fut = _RecordFuture()
+                # One atomic extend (no lock: puts on other threads append beside it). An ASCII
+                # key is staged as the str (its length is its byte length); the batch's keys
+                # are encoded with one call when they are handed to C.
+                stage += (stream_name, partition_key, data, fut)
+                if len(stage) >= _STAGE_LEN:
+                    self._submit()
+                return fut
         return self._put_checked(stream_name, data, partition_key, explicit_hash_key)
 
     def _stage_wait(self, stream_name: str, pk: Any, data: bytes,
@@ -385,20 +382,25 @@ class _Core:
         room for it (or raise QueueFullError)."""
         self._wait_room(charge)
         fut = _RecordFuture()
-        self._stage_b += charge
         stage = self._stage
         stage += (stream_name, pk, data, fut)
-        if len(stage) >= _STAGE_LEN or self._stage_b >= _STAGE_BYTES:
-            self._submit()
+        if len(stage) >= _STAGE_LEN or charge > _FAST_CHARGE:
+            self._submit()  # (a staged record never counts for more than _FAST_CHARGE)
         return fut
 
     def _fits(self, charge: int) -> bool:
-        n = self._in_n + len(self._stage) // 4
-        return n == 0 or (n < self._max_n and self._in_b + self._stage_b + charge <= self._max_b)
+        staged = len(self._stage) // 4  # counted for at most _FAST_CHARGE each
+        n = self._in_n + staged
+        return n == 0 or (n < self._max_n
+                          and self._in_b + staged * _FAST_CHARGE + charge <= self._max_b)
 
     def _wait_room(self, charge: int) -> None:
         if self._fits(charge):
             return
+        if self._stage:
+            self._submit()  # exact accounting for what was staged
+            if self._fits(charge):
+                return
         if not self._block or threading.current_thread() is self._thread:
             # The report thread (a Future callback) must not wait for itself.
             raise QueueFullError("producer buffer full", "KINESIS_E_QUEUE_FULL",
@@ -514,8 +516,10 @@ class _Core:
         with self._cv:
             self._in_n += n
             self._in_b += nbytes
-            self._room_n = 4 * (self._max_n - self._in_n)  # in stage list items
-            self._room_b = self._max_b - self._in_b
+            # What put()'s shortest path may stage, in stage list items (4 per record), with
+            # each record counted for the most such a record can be.
+            self._room_n = 4 * min(self._max_n - self._in_n,
+                                   (self._max_b - self._in_b) // _FAST_CHARGE)
             if n < 0 and self._room_waiters:
                 self._cv.notify_all()
 
@@ -552,7 +556,6 @@ class _Core:
         # Counted as handed over before leaving the stage: a racing put() never sees room twice.
         self._account(k, nbytes)
         del stage[:4 * k]
-        self._stage_b = 0
         if names.count(names[0]) == k:
             left = self._send(handle, names[0], pks, datas, futs, kb, db)
         else:  # several streams: one batch per run of one stream, in order
@@ -576,7 +579,6 @@ class _Core:
         # (a str key here is ASCII: its length is its byte length)
         self._account(-m, -rest_b)
         stage[0:0] = rest
-        self._stage_b += rest_b
         return False
 
     def _send(self, handle: int, name: str, pks: List[Any], datas: List[bytes],
