@@ -339,3 +339,18 @@ def test_repeated_create_destroy_frees_c_memory(kinesalite):
         c.close()
     assert alloc.total > 100
     assert not alloc.live, "%d C blocks still allocated" % len(alloc.live)
+
+
+def test_asyncio_wrap_future(kinesalite):
+    import asyncio
+
+    name = create_stream(kinesalite)
+    with libkinesis.Producer(kinesalite, linger_ms=5) as p:
+        async def main():
+            ok = asyncio.wrap_future(p.put(name, b"a", "k"))
+            bad = asyncio.wrap_future(p.put(name, b"b", "k", explicit_hash_key=str(2 ** 127)))
+            rep = await asyncio.wait_for(ok, 30)
+            return rep, await asyncio.wait_for(bad, 30)
+
+        rep, rep2 = asyncio.run(main())
+        assert rep.shard_id == rep2.shard_id == "shardId-000000000000" and rep.sequence_number
