@@ -274,6 +274,7 @@ class _RecordFuture(Future):
 
 
 _FAILED = True  # _result of a future that failed before C reported it (its _exception is set)
+_PLACEHOLDER = _RecordFuture()
 
 
 def _ms(seconds: Optional[float]) -> int:
@@ -704,9 +705,8 @@ class _Core:
         take = _Take(self._rmv[:n * _REPORT_SIZE].tobytes())
         q = take.q
         ops = q[_OP::_QW].tolist()
-        futs = list(map(self._pending.pop, ops, itertools.repeat(None)))
-        if None in futs:  # pragma: no cover - every opaque is ours
-            futs = [f if f is not None else _RecordFuture() for f in futs]
+        # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
+        futs = list(map(self._pending.pop, ops, itertools.repeat(_PLACEHOLDER)))
         ptrs = set(q[_SH::_QW].tolist())
         ptrs.update(q[_SQ::_QW].tolist())
         take.strs = {p: _cstr(p) for p in ptrs}
