@@ -724,6 +724,11 @@ class _Core:
     # ---- flush, close ------------------------------------------------------------------------
 
     def flush(self, timeout: Optional[float] = None) -> None:
+        if self._closed:
+            return  # close() flushes (and may be finishing on the report thread)
+        self._flush(timeout)
+
+    def _flush(self, timeout: Optional[float]) -> None:
         handle = self._handle
         if not handle:
             return
@@ -764,7 +769,7 @@ class _Core:
             self._stop = True
             return
         try:
-            self.flush(t)
+            self._flush(t)
         except FlushTimeoutError:
             pass
         finally:
@@ -839,7 +844,8 @@ class Producer:
     delivery reports in batches and resolves the futures, so Future callbacks run on that
     thread: they may call put() (which then raises QueueFullError instead of blocking when the
     buffer is full) but not flush(). The Futures are running from the start: cancel() returns
-    False. put() may be called from any number of threads; close() must not run beside put().
+    False. put() may be called from any number of threads; close() must not run beside
+    another call on the producer.
     Use it as a context manager: leaving the block flushes and closes.
     """
 
