@@ -685,14 +685,28 @@ static void refill(kinesis_producer *p, pshard *sh, int64_t now) {
     }
 }
 
-/* When the shard's tokens are positive again (ms from now), 0 when they are. */
+/* When a rate-limited shard may send (ms from now; 0 = now): once its tokens cover a worthwhile
+ * request, i.e. what it has queued up to a tenth of a second's budget. Sending as soon as the
+ * tokens turn positive would send a tiny request per refill (thousands of requests a second
+ * carrying a record or two each, all their CPU spent per request). */
 static int64_t token_wait(kinesis_producer *p, pshard *sh) {
     double w = 0;
-    if (p->o.shard_rate_bytes && sh->tok_bytes <= 0)
-        w = -sh->tok_bytes / (p->o.shard_rate_bytes * sh->factor) * 1000.0 + 1;
-    if (p->o.shard_rate_records && sh->tok_recs <= 0) {
-        double w2 = -sh->tok_recs / (p->o.shard_rate_records * sh->factor) * 1000.0 + 1;
-        if (w2 > w) w = w2;
+    if (p->o.shard_rate_bytes) {
+        double rate = p->o.shard_rate_bytes * sh->factor;
+        double want = (double)sh->bytes < rate / 10 ? (double)sh->bytes : rate / 10;
+        if (want < 1) want = 1;
+        if (sh->tok_bytes < want) w = (want - sh->tok_bytes) / rate * 1000.0 + 1;
+    }
+    if (p->o.shard_rate_records) {
+        double rate = p->o.shard_rate_records * sh->factor;
+        /* Aggregated, a request needs one Kinesis record per aggregate. */
+        double queued = p->o.aggregation ? 1.0 : (double)sh->q.count;
+        double want = queued < rate / 10 ? queued : rate / 10;
+        if (want < 1) want = 1;
+        if (sh->tok_recs < want) {
+            double w2 = (want - sh->tok_recs) / rate * 1000.0 + 1;
+            if (w2 > w) w = w2;
+        }
     }
     return (int64_t)w;
 }

@@ -931,6 +931,36 @@ static void test_lend_ehk_stats(void **state) {
     fixture_free(f);
 }
 
+/* A rate-limited shard waits for tokens worth a real request instead of sending a record or two
+ * per refill: few requests, everything delivered, aggregated and not. */
+static void run_paced(int aggregation, long n, uint32_t rate_bytes, uint32_t rate_records,
+                      long max_puts) {
+    fixture *f = fixture_new(1, n);
+    kinesis_producer_options o;
+    kinesis_producer_options_init(&o);
+    o.aggregation = (uint32_t)aggregation;
+    o.shard_rate_bytes = rate_bytes;
+    o.shard_rate_records = rate_records;
+    o.linger_ms = 5;
+    fixture_producer(f, &o);
+    put_all(f, n);
+    assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
+    assert_int_equal(f->log.ok, n);
+    if (f->srv.puts > max_puts)
+        fprintf(stderr, "%ld PutRecords requests for %ld records\n", f->srv.puts, n);
+    assert_true(f->srv.puts <= max_puts);
+    fixture_free(f);
+}
+
+static void test_pacing_sends_full_requests(void **state) {
+    (void)state;
+    /* ~64 token bytes per aggregated record: 3000 are a full bucket (1 s of budget) plus about
+     * 1 s more at 100 KB/s, which should take about 10 requests, not hundreds. */
+    run_paced(1, 3000, 100000, 0, 30);
+    /* 2000 lone records at 1000 records/s: a full bucket plus about 1 s. */
+    run_paced(0, 2000, 0, 1000, 30);
+}
+
 /* Take every ready report with take_reports() and log it like dr_cb would; returns how many. */
 static size_t take_all(fixture *f, uint32_t timeout_ms) {
     kinesis_delivery_report reps[64];
@@ -1114,6 +1144,7 @@ int main(void) {
         cmocka_unit_test(test_lend_ehk_stats),
         cmocka_unit_test(test_many_threads),
         cmocka_unit_test(test_put_batch_take_reports),
+        cmocka_unit_test(test_pacing_sends_full_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
