@@ -513,9 +513,14 @@ static kinesis_status install_map(kinesis_producer *p, pstream *s,
 static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const char *fmt, ...)
     KINESIS_PRINTF(4, 5);
 
-static void fail_list(kinesis_producer *p, rlist *l, kinesis_status st, const char *message) {
+/* Give up every record of l with st; code (interned, or NULL) becomes their error_code. */
+static void fail_list(kinesis_producer *p, rlist *l, kinesis_status st, const char *code,
+                      const char *message) {
     prec *r;
-    while ((r = rl_pop(l)) != NULL) report_final(p, r, st, "%s", message);
+    while ((r = rl_pop(l)) != NULL) {
+        if (code) r->code = code;
+        report_final(p, r, st, "%s", message);
+    }
 }
 
 /* ListShards for a stream; called and returning with p->mu held (released during the call). */
@@ -556,11 +561,11 @@ static void fetch_map_locked(kinesis_producer *p, pstream *s) {
             /* The stream cannot be used (missing, access denied): give its records back. */
             char msg[KINESIS_ERROR_MESSAGE_MAX + 64];
             snprintf(msg, sizeof(msg), "ListShards failed: %s", err.message);
-            intern_code(p, err.type[0] ? err.type : kinesis_status_name(st));
-            fail_list(p, &s->unrouted, st, msg);
+            const char *code = intern_code(p, err.type[0] ? err.type : kinesis_status_name(st));
+            fail_list(p, &s->unrouted, st, code, msg);
             rlist l = {0};
             for (pshard *sh = s->all; sh; sh = sh->next_all) shard_take_all(s, sh, &l);
-            fail_list(p, &l, st, msg);
+            fail_list(p, &l, st, code, msg);
         } else {
             /* Retry later; records past their deadline are reported now. */
             rlist keep = {0};
@@ -2266,7 +2271,8 @@ kinesis_status kinesis_producer_close(kinesis_producer *p, uint32_t timeout_ms) 
         for (pshard *sh = s->all; sh; sh = sh->next_all) shard_take_all(s, sh, &l);
         rl_prepend(&l, &s->unrouted);
         given_up += l.count;
-        fail_list(p, &l, KINESIS_E_CANCELLED, "producer closed before the record was delivered");
+        fail_list(p, &l, KINESIS_E_CANCELLED, NULL,
+                  "producer closed before the record was delivered");
     }
     if (given_up && st == KINESIS_OK) st = KINESIS_E_TIMEOUT;
     p->report_stop = 1;

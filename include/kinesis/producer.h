@@ -185,11 +185,13 @@ KINESIS_API kinesis_status kinesis_producer_put_batch(kinesis_producer *producer
 
 /* Move up to cap ready delivery reports into out[0..*n), waiting up to timeout_ms for the first
  * (0 = do not wait); also serves the statistics callback when due. For producers created with
- * report_queue = 1 (then poll() and flush() leave reports to this call, flush() waiting until
- * they have been taken, and close() leaves the reports of the records it gives up here: keep
- * calling until outstanding() is 0, then destroy()). The pointers inside out[] (strings, data)
- * stay valid until the next take_reports() call on this producer or destroy(); the data is the
- * record's bytes, so a failed record can be dead-lettered. Returns KINESIS_OK (also with *n = 0
+ * report_queue = 1 (then poll() and flush() leave reports to this call, and close() leaves the
+ * reports of the records it gives up here: keep calling until outstanding() is 0, then
+ * destroy()). The pointers inside out[] (strings, data) stay valid until the next
+ * take_reports() call on this producer or destroy(); the data is the record's bytes, so a
+ * failed record can be dead-lettered. Records count as outstanding (and hold buffer space)
+ * until that next call releases them, so flush() returns only after the call following the
+ * take of the last reports: keep a thread taking while another flushes. Returns KINESIS_OK (also with *n = 0
  * on timeout), KINESIS_E_INVALID_ARGUMENT (NULL pointers, cap 0, or report_queue = 0). Any
  * thread; calls are serialised. */
 KINESIS_API kinesis_status kinesis_producer_take_reports(kinesis_producer *producer,

@@ -269,6 +269,7 @@ typedef struct report_log {
     long status_counts[8];
     int nstatus;
     kinesis_status last_status, last_error;
+    char last_code[64];
     uint32_t max_attempts;
     int lend_pointer_ok;
     const uint8_t *lend_base;
@@ -314,6 +315,7 @@ static void on_report(void *user, const kinesis_delivery_report *r) {
     }
     l->last_status = r->status;
     l->last_error = r->last_error;
+    snprintf(l->last_code, sizeof(l->last_code), "%s", r->error_code);
     if (r->attempts > l->max_attempts) l->max_attempts = r->attempts;
     if (!pthread_equal(pthread_self(), l->thread)) l->other_thread = 1;
     int found = 0;
@@ -828,6 +830,7 @@ static void test_stream_not_found(void **state) {
     for (long i = 0; i < 10; i++) assert_int_equal(put_idx(f, "s", i), KINESIS_OK);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
     assert_int_equal(f->log.failed, 10);
+    assert_string_equal(f->log.last_code, "ResourceNotFoundException");
     assert_int_equal(f->log.last_status, KINESIS_E_RESOURCE_NOT_FOUND);
     fixture_free(f);
 }
