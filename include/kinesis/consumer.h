@@ -22,8 +22,9 @@
  *     checkpointed sub-sequence number: nothing is lost, nothing checkpointed is delivered again.
  *
  * Threads: records are delivered on the caller's thread — by kinesis_consumer_run (callback) or
- * kinesis_consumer_next / kinesis_consumer_next_batch (pull); never run and pull at once. Workers fetch ahead into a bounded queue.
- * kinesis_consumer_stop may be called from any thread or a signal handler. */
+ * kinesis_consumer_next / kinesis_consumer_next_batch (pull); never run and pull at once. Workers
+ * fetch ahead into a bounded queue. kinesis_consumer_stop may be called from any thread or a signal
+ * handler. */
 #ifndef KINESIS_CONSUMER_H
 #define KINESIS_CONSUMER_H
 

@@ -191,9 +191,9 @@ KINESIS_API kinesis_status kinesis_producer_put_batch(kinesis_producer *producer
  * take_reports() call on this producer or destroy(); the data is the record's bytes, so a
  * failed record can be dead-lettered. Records count as outstanding (and hold buffer space)
  * until that next call releases them, so flush() returns only after the call following the
- * take of the last reports: keep a thread taking while another flushes. Returns KINESIS_OK (also with *n = 0
- * on timeout), KINESIS_E_INVALID_ARGUMENT (NULL pointers, cap 0, or report_queue = 0). Any
- * thread; calls are serialised. */
+ * take of the last reports: keep a thread taking while another flushes. Returns KINESIS_OK (also
+ * with *n = 0 on timeout), KINESIS_E_INVALID_ARGUMENT (NULL pointers, cap 0, or report_queue = 0).
+ * Any thread; calls are serialised. */
 KINESIS_API kinesis_status kinesis_producer_take_reports(kinesis_producer *producer,
                                                          kinesis_delivery_report *out, size_t cap,
                                                          uint32_t timeout_ms, size_t *n);
