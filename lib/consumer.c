@@ -1546,30 +1546,37 @@ static void settle(kinesis_consumer *c) {
     pack_done(c, c->pack_count);
 }
 
-kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_record *record,
-                                     uint32_t timeout_ms, kinesis_error *err) {
-    kinesis_error_clear(err);
-    if (!c || !record) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+/* The pull calls' common part: settle what was handed out last, start the threads, wait for a
+ * record. KINESIS_OK: c->rec holds it; else the status to return (err set). */
+static kinesis_status pull_first(kinesis_consumer *c, uint32_t timeout_ms, kinesis_error *err) {
+    kinesis_status st;
     if (c->finished) {
-        kinesis_status st = report(c, c->result_status, err);
+        st = report(c, c->result_status, err);
         return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
     }
     settle(c);
     if (start_threads(c) != KINESIS_OK)
         return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "cannot start the coordinator thread");
-    kinesis_status st = pull(c, timeout_ms);
-    if (st == KINESIS_OK) {
-        *record = c->rec;
-        c->have_prev = 1;
-        c->prev_shard = c->cur->sh;
-        c->prev_seq = c->rec.sequence_number;
-        c->prev_sub = c->rec.sub_sequence_number;
-        return KINESIS_OK;
-    }
+    st = pull(c, timeout_ms);
+    if (st == KINESIS_OK) return KINESIS_OK;
     if (st == KINESIS_E_TIMEOUT)
         return kinesis_error_set(err, KINESIS_E_TIMEOUT, "no record within %u ms", timeout_ms);
     st = report(c, finish(c), err);
     return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
+}
+
+kinesis_status kinesis_consumer_next(kinesis_consumer *c, kinesis_consumer_record *record,
+                                     uint32_t timeout_ms, kinesis_error *err) {
+    kinesis_error_clear(err);
+    if (!c || !record) return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument");
+    kinesis_status st = pull_first(c, timeout_ms, err);
+    if (st != KINESIS_OK) return st;
+    *record = c->rec;
+    c->have_prev = 1;
+    c->prev_shard = c->cur->sh;
+    c->prev_seq = c->rec.sequence_number;
+    c->prev_sub = c->rec.sub_sequence_number;
+    return KINESIS_OK;
 }
 
 #define PACK_MAX_BYTES (8u << 20)
@@ -1630,20 +1637,8 @@ kinesis_status kinesis_consumer_next_batch(kinesis_consumer *c, size_t max_recor
     if (batch) memset(batch, 0, sizeof(*batch));
     if (!c || !batch || !max_records)
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "NULL argument or max_records 0");
-    if (c->finished) {
-        kinesis_status st = report(c, c->result_status, err);
-        return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
-    }
-    settle(c);
-    if (start_threads(c) != KINESIS_OK)
-        return kinesis_error_set(err, KINESIS_E_NO_MEMORY, "cannot start the coordinator thread");
-    kinesis_status st = pull(c, timeout_ms);
-    if (st == KINESIS_E_TIMEOUT)
-        return kinesis_error_set(err, KINESIS_E_TIMEOUT, "no record within %u ms", timeout_ms);
-    if (st != KINESIS_OK) {
-        st = report(c, finish(c), err);
-        return st == KINESIS_OK ? KINESIS_E_CANCELLED : st;
-    }
+    kinesis_status st = pull_first(c, timeout_ms, err);
+    if (st != KINESIS_OK) return st;
     /* c->rec is the first record; the rest come from the same fetched batch (c->cur), whose
      * views stay valid while the records are copied. */
     if (!c->pack_bytes.allocator) {
