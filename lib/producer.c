@@ -2022,10 +2022,7 @@ static kinesis_status prepare_items(kinesis_producer *p, put_item *items, size_t
         lens[m] = items[i].pk_len;
         idx[m++] = i;
     }
-    if (m == 1)
-        hks[0] = kinesis_hash_key_of_partition_key(NULL, keys[0], lens[0]);
-    else if (m)
-        kinesis_hash_keys_of_partition_keys(NULL, m, keys, lens, hks);
+    kinesis_hash_keys_of_partition_keys(NULL, m, keys, lens, hks); /* one key: plain MD5 */
     for (size_t j = 0; j < m; j++) items[idx[j]].hk = hks[j];
     for (size_t i = 0; i < n; i++) {
         size_t size = item_size(&items[i], flags);
