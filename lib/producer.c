@@ -2022,7 +2022,7 @@ static kinesis_status prepare_items(kinesis_producer *p, put_item *items, size_t
         lens[m] = items[i].pk_len;
         idx[m++] = i;
     }
-    kinesis_hash_keys_of_partition_keys(NULL, m, keys, lens, hks); /* one key: plain MD5 */
+    if (m) kinesis_hash_keys_of_partition_keys(NULL, m, keys, lens, hks); /* one key: plain MD5 */
     for (size_t j = 0; j < m; j++) items[idx[j]].hk = hks[j];
     for (size_t i = 0; i < n; i++) {
         size_t size = item_size(&items[i], flags);
