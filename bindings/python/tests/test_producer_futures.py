@@ -140,6 +140,51 @@ def test_every_future_resolves_once_with_its_position(kinesalite):
         assert u.data == b"rec-%06d" % i and u.partition_key == "key-%d" % (i % 97)
 
 
+def test_kept_futures_have_reports_when_the_rest_are_dropped(kinesalite):
+    """The report thread decodes a take's strings only if some future of it is still held: the
+    kept ones (every 10th) must get their right reports, also when asked for on another thread
+    the moment they finish, and the dropped ones must be freed at once (no cycle, no reference
+    left in the producer)."""
+    import weakref
+
+    name = create_stream(kinesalite, shards=2)
+    n = 5000
+    kept, dropped, polled = [], [], {}
+    stop = threading.Event()
+
+    def poll():  # races the report thread: result() right after done()
+        while not stop.is_set():
+            for i, f in list(kept):
+                if i not in polled and f.done():
+                    polled[i] = f.result()
+
+    t = threading.Thread(target=poll)
+    t.start()
+    try:
+        with libkinesis.Producer(kinesalite, linger_ms=20) as p:
+            for i in range(n):
+                f = p.put(name, b"rec-%06d" % i, "key-%d" % (i % 97))
+                if i % 10 == 0:
+                    kept.append((i, f))
+                elif i % 10 == 5:
+                    dropped.append(weakref.ref(f))
+            del f
+            p.flush(timeout=60)
+    finally:
+        stop.set()
+        t.join()
+    assert all(w() is None for w in dropped)  # freed by reference counting, without gc
+    got = list(libkinesis.deaggregate(read_all(kinesalite, name)))
+    by_pos = {(u.sequence_number, u.sub_sequence_number): u for u in got}
+    assert len(by_pos) == n
+    for i, f in kept:
+        r = f.result()
+        assert r.shard_id.startswith("shardId-")
+        assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"rec-%06d" % i
+        if i in polled:
+            assert polled[i] == r
+
+
 def test_failed_records_raise_with_code_and_message(kinesalite):
     with libkinesis.Producer(kinesalite, linger_ms=5, record_ttl_ms=20000) as p:
         futs = [p.put("no-such-stream-%s" % unique(), b"x", "k") for _ in range(3)]

@@ -12,6 +12,7 @@ in C (map/zip/memoryview slices) and decoded into DeliveryReport objects only wh
 import ctypes
 import itertools
 import json
+import sys
 import threading
 import time
 from array import array
@@ -107,9 +108,11 @@ _ST, _AGG, _ATT = _IX["status"], _IX["aggregated"], _IX["attempts"]
 
 class _Take:
     """The reports of one take_reports() call, copied out of the C array, with the strings their
-    pointers named (an aggregate's members share one shard id and one sequence number)."""
+    pointers named (an aggregate's members share one shard id and one sequence number). The
+    strings are decoded only when some future of the take is still referenced once the report
+    thread has let go of them: nobody else could ever ask for a report."""
 
-    __slots__ = ("q", "sq", "i", "u", "strs", "ids", "pos")
+    __slots__ = ("q", "sq", "i", "u", "strs", "ids", "pos", "busy")
 
     def __init__(self, raw: bytes) -> None:
         mv = memoryview(raw)
@@ -117,6 +120,10 @@ class _Take:
         self.sq = mv.cast("q")
         self.i = mv.cast("i")
         self.u = mv.cast("I")
+        # Held by the report thread from before the futures are resolved until the strings are
+        # decoded: a result() on another thread in between waits for them.
+        self.busy = threading.Lock()
+        self.busy.acquire()
 
     def report_of(self, fut: Any) -> DeliveryReport:
         """The report of one of this take's futures (found by identity: the take holds no
@@ -128,8 +135,14 @@ class _Take:
         return self.report(pos[id(fut)])
 
     def report(self, k: int) -> DeliveryReport:
+        try:
+            strs = self.strs
+        except AttributeError:
+            with self.busy:  # released once the report thread has decoded them
+                pass
+            strs = self.strs
         b = k * _QW
-        q, strs = self.q, self.strs
+        q = self.q
         return DeliveryReport(strs[q[b + _SH]], strs[q[b + _SQ]], q[b + _SUB],
                               bool(self.i[k * _IW + _AGG]), self.u[k * _IW + _ATT],
                               self.sq[b + _LAT])
@@ -163,6 +176,7 @@ def _cstr(p: int) -> str:
 # ---- the Future ------------------------------------------------------------------------------
 
 _LAZY = threading.Lock()
+_conds_made = False  # set for good when the first Future makes its Condition
 _has_cond = __import__("operator").attrgetter("_cond")
 
 
@@ -174,9 +188,10 @@ class _RecordFuture(Future):
     attribute, _result (the _Take holding its report, or _FAILED beside _exception), from which
     _state is derived. The Condition, waiter list and callback list of Future are made only when
     someone needs them (result() with a wait, add_done_callback(), wait()/as_completed()); the
-    report thread notifies only if the Condition exists. That is race-free: whoever makes the
-    Condition stores it before reading _state under it, and the report thread stores _result
-    before looking for it. The report is decoded into a DeliveryReport on first result().
+    report thread notifies only if the Condition exists (and looks for one only once any Future
+    has made one: _conds_made). That is race-free: whoever makes the Condition sets
+    _conds_made and stores it before reading _state under it, and the report thread stores
+    _result before looking at either. The report is decoded into a DeliveryReport on first result().
     Only the producer resolves it: set_result()/set_exception() raise RuntimeError.
     """
 
@@ -196,6 +211,8 @@ class _RecordFuture(Future):
             with _LAZY:
                 c = self._cond
                 if c is None:
+                    global _conds_made
+                    _conds_made = True  # from now on the report thread looks for Conditions
                     self._waiters: List[Any] = []
                     self._done_callbacks: List[Any] = []
                     c = self._cond = threading.Condition()
@@ -703,22 +720,34 @@ class _Core:
 
     def _resolve(self, n: int) -> None:
         take = _Take(self._rmv[:n * _REPORT_SIZE].tobytes())
+        unheld = sys.getrefcount(take)  # (measured here: the count without any future's)
         q = take.q
         ops = q[_OP::_QW].tolist()
         # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
         futs = list(map(self._pending.pop, ops, itertools.repeat(_PLACEHOLDER)))
-        ptrs = set(q[_SH::_QW].tolist())
-        ptrs.update(q[_SQ::_QW].tolist())
-        take.strs = {p: _cstr(p) for p in ptrs}
-        statuses = take.i[_ST::_IW]
-        if any(statuses):
-            for k in itertools.compress(range(n), statuses):
-                futs[k]._exception = take.error(k)
-        take.ids = list(map(id, futs))
-        # The one store that finishes each future (see _RecordFuture).
-        deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
-        self._account(-n, -(sum(q[_DLEN::_QW]) + sum(take.u[2 * _OP + 1::_IW]) + _OVERHEAD * n))
-        for f in filter(_has_cond, futs):
+        woken: Any = ()
+        try:
+            statuses = take.i[_ST::_IW]
+            if any(statuses):
+                for k in itertools.compress(range(n), statuses):
+                    futs[k]._exception = take.error(k)
+            take.ids = list(map(id, futs))
+            # The one store that finishes each future (see _RecordFuture).
+            deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
+            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(take.u[2 * _OP + 1::_IW])
+                                + _OVERHEAD * n))
+            # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
+            woken = list(filter(_has_cond, futs)) if _conds_made else ()
+            del futs  # the futures nobody else holds go now
+            # Every future left holds the take: decode the strings (their pointers are valid
+            # until the next take_reports()) only if one does.
+            if sys.getrefcount(take) > unheld:
+                ptrs = set(q[_SH::_QW].tolist())
+                ptrs.update(q[_SQ::_QW].tolist())
+                take.strs = {p: _cstr(p) for p in ptrs}
+        finally:
+            take.busy.release()
+        for f in woken:
             f._wake()
 
     # ---- flush, close ------------------------------------------------------------------------
