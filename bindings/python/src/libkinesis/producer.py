@@ -107,23 +107,28 @@ _ST, _AGG, _ATT = _IX["status"], _IX["aggregated"], _IX["attempts"]
 
 
 class _Take:
-    """The reports of one take_reports() call, copied out of the C array, with the strings their
-    pointers named (an aggregate's members share one shard id and one sequence number). The
-    strings are decoded only when some future of the take is still referenced once the report
-    thread has let go of them: nobody else could ever ask for a report."""
+    """The reports of one take_reports() call that some future still needs: copied out of the C
+    array, with the strings their pointers named (an aggregate's members share one shard id and
+    one sequence number). The copy is made only when a future of the take is still referenced
+    once the report thread has let go of them: nobody else could ever ask for a report."""
 
     __slots__ = ("q", "sq", "i", "u", "strs", "ids", "pos", "busy")
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self) -> None:
+        # Held by the report thread from before the futures are resolved until keep() ran (or
+        # was found unneeded): a result() on another thread in between waits for it.
+        self.busy = threading.Lock()
+        self.busy.acquire()
+
+    def keep(self, raw: bytes) -> None:
         mv = memoryview(raw)
-        self.q = mv.cast("Q")
+        q = self.q = mv.cast("Q")
         self.sq = mv.cast("q")
         self.i = mv.cast("i")
         self.u = mv.cast("I")
-        # Held by the report thread from before the futures are resolved until the strings are
-        # decoded: a result() on another thread in between waits for them.
-        self.busy = threading.Lock()
-        self.busy.acquire()
+        ptrs = set(q[_SH::_QW].tolist())
+        ptrs.update(q[_SQ::_QW].tolist())
+        self.strs = {p: _cstr(p) for p in ptrs}  # (the pointers are valid until the next take)
 
     def report_of(self, fut: Any) -> DeliveryReport:
         """The report of one of this take's futures (found by identity: the take holds no
@@ -138,7 +143,7 @@ class _Take:
         try:
             strs = self.strs
         except AttributeError:
-            with self.busy:  # released once the report thread has decoded them
+            with self.busy:  # released once the report thread has run keep()
                 pass
             strs = self.strs
         b = k * _QW
@@ -147,15 +152,16 @@ class _Take:
                               bool(self.i[k * _IW + _AGG]), self.u[k * _IW + _ATT],
                               self.sq[b + _LAT])
 
-    def error(self, k: int) -> KinesisError:
-        b, st = k * _QW, self.i[k * _IW + _ST]
-        name = _ffi.status_name(st)
-        # A failure outside PutRecords (ListShards for the shard map) comes without the
-        # service's code: name the error class after the status then.
-        code = _cstr(self.q[b + _CODE]) or _CODE_OF_STATUS.get(name, "")
-        msg = _cstr(self.q[b + _MSG]) or _ffi.status_str(st)
-        return make_error(name, code, msg, attempts=self.u[k * _IW + _ATT],
-                          operation="PutRecords")
+
+def _report_error(q: memoryview, i: memoryview, u: memoryview, k: int) -> KinesisError:
+    """The error of the failed report k (views of the C array)."""
+    b, st = k * _QW, i[k * _IW + _ST]
+    name = _ffi.status_name(st)
+    # A failure outside PutRecords (ListShards for the shard map) comes without the service's
+    # code: name the error class after the status then.
+    code = _cstr(q[b + _CODE]) or _CODE_OF_STATUS.get(name, "")
+    msg = _cstr(q[b + _MSG]) or _ffi.status_str(st)
+    return make_error(name, code, msg, attempts=u[k * _IW + _ATT], operation="PutRecords")
 
 
 _CODE_OF_STATUS = {
@@ -609,8 +615,9 @@ class _Core:
         if sb is None:
             sb = self._names[name] = name.encode("utf-8")
         n = len(futs)
-        klens = array("I", map(len, pks))
-        dlens = array("I", map(len, datas))
+        # (An array fills faster from a list than from an iterator: it is sized once.)
+        klens = array("I", list(map(len, pks)))
+        dlens = array("I", list(map(len, datas)))
         if kb is None:
             pks = [p.encode() if type(p) is str else p for p in pks]
             kb = b"".join(pks)
@@ -621,7 +628,7 @@ class _Core:
         self._next_id = base + n
         words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit pairs
         wv = memoryview(words)
-        wv[0::2] = array("I", range(base, base + n))
+        wv[0::2] = array("I", list(range(base, base + n)))
         wv[1::2] = klens
         ops = wv.cast("B").cast("Q").tolist()
         pending = self._pending
@@ -719,32 +726,29 @@ class _Core:
         self._finish()  # close() was called on this thread (from a Future callback)
 
     def _resolve(self, n: int) -> None:
-        take = _Take(self._rmv[:n * _REPORT_SIZE].tobytes())
+        # Views of C's array: valid until the next take_reports(), which this thread makes.
+        mv = self._rmv[:n * _REPORT_SIZE]
+        q, i, u = mv.cast("Q"), mv.cast("i"), mv.cast("I")
+        take = _Take()
         unheld = sys.getrefcount(take)  # (measured here: the count without any future's)
-        q = take.q
-        ops = q[_OP::_QW].tolist()
         # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
-        futs = list(map(self._pending.pop, ops, itertools.repeat(_PLACEHOLDER)))
+        futs = list(map(self._pending.pop, q[_OP::_QW].tolist(), itertools.repeat(_PLACEHOLDER)))
         woken: Any = ()
         try:
-            statuses = take.i[_ST::_IW]
+            statuses = i[_ST::_IW]
             if any(statuses):
                 for k in itertools.compress(range(n), statuses):
-                    futs[k]._exception = take.error(k)
+                    futs[k]._exception = _report_error(q, i, u, k)
             take.ids = list(map(id, futs))
             # The one store that finishes each future (see _RecordFuture).
             deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
-            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(take.u[2 * _OP + 1::_IW])
-                                + _OVERHEAD * n))
+            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + 1::_IW]) + _OVERHEAD * n))
             # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
             del futs  # the futures nobody else holds go now
-            # Every future left holds the take: decode the strings (their pointers are valid
-            # until the next take_reports()) only if one does.
+            # Every future left holds the take: copy the reports only if one does.
             if sys.getrefcount(take) > unheld:
-                ptrs = set(q[_SH::_QW].tolist())
-                ptrs.update(q[_SQ::_QW].tolist())
-                take.strs = {p: _cstr(p) for p in ptrs}
+                take.keep(mv.tobytes())
         finally:
             take.busy.release()
         for f in woken:
