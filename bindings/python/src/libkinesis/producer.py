@@ -39,10 +39,11 @@ _FAST_DATA = 3840    # data bytes handled by put()'s shortest path (with a key o
 _FAST_CHARGE = _FAST_DATA + 256 + _OVERHEAD  # the most a record staged by put() is counted for
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
-# A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
-# take are the sum of a strided 32-bit view (exact buffer accounting without a per-record Python
-# step), and the ids, in the low bits, spread the pending dict's keys over its slots in order.
-_ID_MASK = 0xFFFFFFFF
+# A record's opaque is its key bytes << 32 | its id: the key bytes of the reports of one take are
+# the sum of a strided 32-bit view (exact buffer accounting without a per-record Python step), and
+# the id alone keys the pending dict (below 2**30 an int is one digit: quicker to make and hash).
+_ID_LIMIT = 1 << 30
+_LO, _HI = (0, 1) if sys.byteorder == "little" else (1, 0)  # an opaque's 32-bit halves in memory
 
 
 class FlushTimeoutError(KinesisError, TimeoutError):
@@ -500,9 +501,8 @@ class _Core:
                 self._submit_locked()
                 sb = self._names.get(stream_name) or stream_name.encode("utf-8")
                 rid = self._next_id
-                self._next_id = (rid + 1) & _ID_MASK
-                op = extra << 32 | rid
-                self._pending[op] = fut
+                self._next_id = (rid + 1) % _ID_LIMIT
+                self._pending[rid] = fut
                 self._account(1, charge)
                 rec = self._rec
                 rec.stream = sb
@@ -510,7 +510,7 @@ class _Core:
                 rec.explicit_hash_key = ehk
                 rec.data = data
                 rec.data_len = len(data)
-                rec.opaque = op
+                rec.opaque = extra << 32 | rid
                 rec.flags = 0
                 st = lib.kinesis_producer_put(handle, ctypes.byref(rec), ctypes.byref(self._err))
                 rec.data = rec.partition_key = rec.explicit_hash_key = None
@@ -520,7 +520,7 @@ class _Core:
                     if not self._closed:
                         self._known[stream_name] = sb
                 else:
-                    del self._pending[op]
+                    del self._pending[rid]
                     self._account(-1, -charge)
                     if st != _QUEUE_FULL:
                         exc = _error_from(st, self._err, "put")
@@ -623,16 +623,16 @@ class _Core:
             kb = b"".join(pks)
             db = b"".join(datas)
         base = self._next_id
-        if base + n > _ID_MASK:
+        if base + n > _ID_LIMIT:
             base = 0
         self._next_id = base + n
-        words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit pairs
+        rids = list(range(base, base + n))
+        words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit halves
         wv = memoryview(words)
-        wv[0::2] = array("I", list(range(base, base + n)))
-        wv[1::2] = klens
-        ops = wv.cast("B").cast("Q").tolist()
+        wv[_LO::2] = array("I", rids)
+        wv[_HI::2] = klens
         pending = self._pending
-        pending.update(zip(ops, futs))  # before C can report them
+        pending.update(zip(rids, futs))  # before C can report them
         bt = self._bt
         bt.stream = sb
         bt.partition_keys = kb
@@ -652,8 +652,8 @@ class _Core:
                 done += acc.value
                 if not st:
                     return None
-                for op in ops[done:]:
-                    pending.pop(op, None)
+                for rid in rids[done:]:
+                    pending.pop(rid, None)
                 if st == _QUEUE_FULL:
                     return done, st
                 # The record at `done` was refused (put() checks records, so this is rare).
@@ -664,8 +664,7 @@ class _Core:
                 done = failing
                 if done >= n:
                     return None
-                for op, fut in zip(ops[done:], futs[done:]):
-                    pending[op] = fut
+                pending.update(zip(rids[done:], futs[done:]))
                 # Point the arrays at the rest.
                 kb = b"".join(p.encode() if type(p) is str else p for p in pks[done:])
                 db = b"".join(datas[done:])
@@ -732,7 +731,8 @@ class _Core:
         take = _Take()
         unheld = sys.getrefcount(take)  # (measured here: the count without any future's)
         # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
-        futs = list(map(self._pending.pop, q[_OP::_QW].tolist(), itertools.repeat(_PLACEHOLDER)))
+        futs = list(map(self._pending.pop, u[2 * _OP + _LO::_IW].tolist(),
+                        itertools.repeat(_PLACEHOLDER)))
         woken: Any = ()
         try:
             statuses = i[_ST::_IW]
@@ -742,7 +742,7 @@ class _Core:
             take.ids = list(map(id, futs))
             # The one store that finishes each future (see _RecordFuture).
             deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
-            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + 1::_IW]) + _OVERHEAD * n))
+            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n))
             # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
             del futs  # the futures nobody else holds go now
