@@ -39,10 +39,10 @@ _FAST_DATA = 3840    # data bytes handled by put()'s shortest path (with a key o
 _FAST_CHARGE = _FAST_DATA + 256 + _OVERHEAD  # the most a record staged by put() is counted for
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
-# A record's opaque is its key bytes << 32 | its id: the key bytes of the reports of one take are
-# the sum of a strided 32-bit view (exact buffer accounting without a per-record Python step), and
-# the id alone keys the pending dict (below 2**30 an int is one digit: quicker to make and hash).
-_ID_LIMIT = 1 << 30
+# A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
+# take are the sum of a strided 32-bit view (exact buffer accounting without a per-record Python
+# step), and the id alone keys the pending dict.
+_ID_LIMIT = 1 << 32
 _LO, _HI = (0, 1) if sys.byteorder == "little" else (1, 0)  # an opaque's 32-bit halves in memory
 
 
