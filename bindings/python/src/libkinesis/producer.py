@@ -44,6 +44,9 @@ _TAKE_CAP = 4096     # reports per take_reports() call
 # step), and the id alone keys the pending dict.
 _ID_LIMIT = 1 << 32
 _LO, _HI = (0, 1) if sys.byteorder == "little" else (1, 0)  # an opaque's 32-bit halves in memory
+# Reference counts tell _resolve whether any future of a take is still held; an interpreter
+# without them (not CPython) always keeps the reports.
+_refcount = getattr(sys, "getrefcount", None)
 
 
 class FlushTimeoutError(KinesisError, TimeoutError):
@@ -729,7 +732,8 @@ class _Core:
         mv = self._rmv[:n * _REPORT_SIZE]
         q, i, u = mv.cast("Q"), mv.cast("i"), mv.cast("I")
         take = _Take()
-        unheld = sys.getrefcount(take)  # (measured here: the count without any future's)
+        refs = _refcount
+        unheld = refs(take) if refs is not None else 0  # the count without any future's
         # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
         futs = list(map(self._pending.pop, u[2 * _OP + _LO::_IW].tolist(),
                         itertools.repeat(_PLACEHOLDER)))
@@ -747,7 +751,7 @@ class _Core:
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
             del futs  # the futures nobody else holds go now
             # Every future left holds the take: copy the reports only if one does.
-            if sys.getrefcount(take) > unheld:
+            if refs is None or refs(take) > unheld:
                 take.keep(mv.tobytes())
         finally:
             take.busy.release()
