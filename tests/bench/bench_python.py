@@ -6,9 +6,13 @@ Produce: the same records with boto3 put_records (500 per call) vs libkinesis Pr
 per record (aggregated), with the producer's per-shard pacing off (like boto3; kinesalite has no
 shard limits) and, for reference, on (the default). The floor lines are CPython's own cost of
 creating, holding and resolving one Future per record (stdlib, and the producer's slim one). Consume: the same stream read back with a boto3 get_records loop vs
-iterating a libkinesis Consumer. CPU = this process's user+system time (all threads).
+iterating a libkinesis Consumer. CPU = this process's user+system time (all threads). Each
+measurement starts after a full gc.collect(), so a collection owed to what ran before is not
+charged to the next one (the garbage collector stays on: what a measurement allocates is
+collected inside it).
 Prints `BENCH <name> records=N cpu_s_per_million=X` lines and the ratios.
 """
+import gc
 import os
 import sys
 import time
@@ -38,6 +42,7 @@ def cpu():
 
 
 def bench(name, fn):
+    gc.collect()
     t = cpu()
     n = fn()
     used = cpu() - t
