@@ -64,13 +64,18 @@ typedef struct prec {
     char keys[]; /* pk NUL [ehk NUL] [data copy] */
 } prec;
 
-/* Records up to SLAB_BLOCK bytes are carved from slabs: one allocation per ~64 KiB instead of one
- * per record, and records put one after another sit one after another in memory, so the passes
- * over a queue read memory in order. A new slab is made only when no slab has a free block, so
- * slabs never hold more blocks than the peak of records held at once (plus one slab); an empty
- * slab other than the current one is freed. Under p->mu. */
-#define SLAB_BLOCK 192u
-#define SLAB_BLOCKS 340u
+/* Records up to SLAB_MAX_BLOCK bytes (header, keys and the copy of the data) are carved from
+ * slabs of ~64 KiB: one allocation per slab instead of one per record (a malloc and a free per
+ * record, the free often on another thread, cost more than the rest of a small record's way), and
+ * records put one after another sit one after another in memory, so the passes over a queue read
+ * memory in order. A record takes a block of the smallest of SLAB_CLASSES sizes that holds it.
+ * A new slab of a class is made only when no slab of the class has a free block, so slabs never
+ * hold more blocks than the peak of records of the class held at once (plus one slab per lane);
+ * an empty slab other than a current one is freed. Under p->mu. */
+#define SLAB_CLASSES 4u
+#define SLAB_MAX_BLOCK 1024u
+#define SLAB_BYTES (64u << 10)
+static const uint32_t slab_block_bytes[SLAB_CLASSES] = {192u, 320u, 512u, SLAB_MAX_BLOCK};
 
 /* Under AddressSanitizer, free slab blocks are poisoned (all but the free-list link), so a use
  * of a record after its report was served is still caught although it is not a malloc block. */
@@ -94,12 +99,20 @@ typedef struct prec {
 #define SLAB_LANES 8u
 
 typedef struct slab {
-    struct slab *prev, *next; /* in p->partial while it has free blocks and is not current */
+    struct slab *prev, *next; /* in p->partial[cls] while it has free blocks and is not current */
     void *free;               /* free blocks, linked through their first word */
     unsigned char *base;      /* first block, 64-byte aligned */
     uint32_t live, bumped;
-    int listed, current; /* current: some lane allocates from it */
+    uint32_t cls, block, blocks; /* its class, block size and block count */
+    int listed, current;         /* current: some lane allocates from it */
 } slab;
+
+/* The slab class of a record of `size` bytes, SLAB_CLASSES when it is allocated alone. */
+static uint32_t slab_class_of(size_t size) {
+    uint32_t c = 0;
+    while (c < SLAB_CLASSES && size > slab_block_bytes[c]) c++;
+    return c;
+}
 
 #define REC_PK(r) ((r)->keys)
 #define REC_EHK(r) ((r)->ehk_len ? (r)->keys + (r)->pk_len + 1 : NULL)
@@ -163,7 +176,8 @@ struct kinesis_producer {
     uint32_t idle_senders;
     int64_t idle_wake;
     pstream *streams, *rr_stream;
-    slab *lane_slab[SLAB_LANES + 1], *partial; /* see SLAB_BLOCK; [SLAB_LANES]: unrouted */
+    /* see SLAB_CLASSES; [cls][SLAB_LANES]: unrouted records */
+    slab *lane_slab[SLAB_CLASSES][SLAB_LANES + 1], *partial[SLAB_CLASSES];
     uint32_t next_lane;
     uint64_t buffered_bytes, outstanding;
     rlist reports;
@@ -226,26 +240,26 @@ static void slab_unlist(kinesis_producer *p, slab *sl) {
     if (sl->prev)
         sl->prev->next = sl->next;
     else
-        p->partial = sl->next;
+        p->partial[sl->cls] = sl->next;
     if (sl->next) sl->next->prev = sl->prev;
     sl->prev = sl->next = NULL;
     sl->listed = 0;
 }
 
-/* A SLAB_BLOCK-byte block for a record from a lane, or NULL when out of memory. */
-static prec *slab_alloc(kinesis_producer *p, uint32_t lane) {
+/* A block of class cls for a record from a lane, or NULL when out of memory. */
+static prec *slab_alloc(kinesis_producer *p, uint32_t cls, uint32_t lane) {
     for (;;) {
-        slab *sl = p->lane_slab[lane];
+        slab *sl = p->lane_slab[cls][lane];
         if (sl) {
             void *b = NULL;
             if (sl->free) {
                 b = sl->free;
                 memcpy(&sl->free, b, sizeof(void *));
-            } else if (sl->bumped < SLAB_BLOCKS) {
-                b = sl->base + (size_t)sl->bumped++ * SLAB_BLOCK;
+            } else if (sl->bumped < sl->blocks) {
+                b = sl->base + (size_t)sl->bumped++ * sl->block;
             }
             if (b) {
-                SLAB_UNPOISON(b, SLAB_BLOCK);
+                SLAB_UNPOISON(b, sl->block);
                 sl->live++;
                 prec *r = b;
                 r->slab = sl;
@@ -253,20 +267,23 @@ static prec *slab_alloc(kinesis_producer *p, uint32_t lane) {
             }
         }
         /* The current slab is full (it is listed again when one of its blocks is freed). */
-        if (p->partial) {
-            sl = p->partial;
+        if (p->partial[cls]) {
+            sl = p->partial[cls];
             slab_unlist(p, sl);
         } else {
-            sl = kinesis_mem_alloc(p->alloc, sizeof(slab) + 64 + (size_t)SLAB_BLOCK * SLAB_BLOCKS);
+            sl = kinesis_mem_alloc(p->alloc, sizeof(slab) + 64 + SLAB_BYTES);
             if (!sl) return NULL;
             memset(sl, 0, sizeof(*sl));
             uintptr_t at = ((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63;
             sl->base = (unsigned char *)at;
-            SLAB_POISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
+            sl->cls = cls;
+            sl->block = slab_block_bytes[cls];
+            sl->blocks = SLAB_BYTES / sl->block;
+            SLAB_POISON(sl->base, (size_t)sl->block * sl->blocks);
         }
-        if (p->lane_slab[lane]) p->lane_slab[lane]->current = 0;
+        if (p->lane_slab[cls][lane]) p->lane_slab[cls][lane]->current = 0;
         sl->current = 1;
-        p->lane_slab[lane] = sl;
+        p->lane_slab[cls][lane] = sl;
     }
 }
 
@@ -274,22 +291,22 @@ static void slab_free(kinesis_producer *p, prec *r) {
     slab *sl = r->slab;
     void *b = r;
     memcpy(b, &sl->free, sizeof(void *));
-    SLAB_POISON((unsigned char *)b + sizeof(void *), SLAB_BLOCK - sizeof(void *));
+    SLAB_POISON((unsigned char *)b + sizeof(void *), sl->block - sizeof(void *));
     sl->free = b;
     sl->live--;
     if (sl->current) return;
     if (sl->live == 0) {
         if (sl->listed) slab_unlist(p, sl);
-        SLAB_UNPOISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
+        SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
         kinesis_mem_free(p->alloc, sl);
         return;
     }
     if (!sl->listed) {
         sl->listed = 1;
         sl->prev = NULL;
-        sl->next = p->partial;
-        if (p->partial) p->partial->prev = sl;
-        p->partial = sl;
+        sl->next = p->partial[sl->cls];
+        if (sl->next) sl->next->prev = sl;
+        p->partial[sl->cls] = sl;
     }
 }
 
@@ -1814,16 +1831,19 @@ static void producer_free(kinesis_producer *p) {
     }
     for (uint32_t i = 0; i < p->ncodes; i++) kinesis_mem_free(p->alloc, p->codes[i]);
     /* Every record has been served by now: only the current slab and empty-ish listed ones. */
-    while (p->partial) {
-        slab *sl = p->partial;
-        slab_unlist(p, sl);
-        SLAB_UNPOISON(sl->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
-        kinesis_mem_free(p->alloc, sl);
-    }
-    for (uint32_t i = 0; i <= SLAB_LANES; i++) {
-        if (!p->lane_slab[i]) continue;
-        SLAB_UNPOISON(p->lane_slab[i]->base, (size_t)SLAB_BLOCK * SLAB_BLOCKS);
-        kinesis_mem_free(p->alloc, p->lane_slab[i]);
+    for (uint32_t c = 0; c < SLAB_CLASSES; c++) {
+        while (p->partial[c]) {
+            slab *sl = p->partial[c];
+            slab_unlist(p, sl);
+            SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
+            kinesis_mem_free(p->alloc, sl);
+        }
+        for (uint32_t i = 0; i <= SLAB_LANES; i++) {
+            slab *sl = p->lane_slab[c][i];
+            if (!sl) continue;
+            SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
+            kinesis_mem_free(p->alloc, sl);
+        }
     }
     kinesis_mem_free(p->alloc, p->senders);
     kinesis_mem_free(p->alloc, p->ctx);
@@ -1944,7 +1964,8 @@ typedef struct put_item {
     kinesis_hash_key hk;
     uint32_t charge;
     int need_hash; /* hk is still to be computed from the partition key */
-    prec *big;     /* over SLAB_BLOCK: allocated and filled before the lock is taken */
+    uint32_t cls;  /* slab class (see SLAB_CLASSES) */
+    prec *big;     /* over SLAB_MAX_BLOCK: allocated and filled before the lock is taken */
 } put_item;
 
 /* Check a record the way PutRecords will (the key need not be NUL-terminated: pk_len bytes). */
@@ -2026,7 +2047,8 @@ static kinesis_status prepare_items(kinesis_producer *p, put_item *items, size_t
     for (size_t j = 0; j < m; j++) items[idx[j]].hk = hks[j];
     for (size_t i = 0; i < n; i++) {
         size_t size = item_size(&items[i], flags);
-        if (size <= SLAB_BLOCK) continue;
+        items[i].cls = slab_class_of(size);
+        if (items[i].cls < SLAB_CLASSES) continue;
         items[i].big = kinesis_mem_alloc(p->alloc, size);
         if (!items[i].big) {
             for (size_t j = 0; j < i; j++) kinesis_mem_free(p->alloc, items[j].big);
@@ -2086,7 +2108,7 @@ static kinesis_status enqueue_items(kinesis_producer *p, const char *stream, put
         pshard *sh = predict(s, it->hk);
         prec *r = it->big;
         if (!r) {
-            r = slab_alloc(p, sh ? sh->lane : SLAB_LANES);
+            r = slab_alloc(p, it->cls, sh ? sh->lane : SLAB_LANES);
             if (!r) {
                 st = kinesis_error_set(err, KINESIS_E_NO_MEMORY, "out of memory");
                 break;
