@@ -261,6 +261,18 @@ static const kinesis_transport_vtable fake_vtable = {fake_send, NULL, fake_destr
 
 /* ---- fixture ---- */
 
+/* Lengths that walk every slab class of the producer's record blocks and past the largest (a
+ * record then has a block of its own). */
+static const size_t sized_lens[] = {12, 100, 200, 400, 900, 3000};
+
+/* Data of record idx for the sized test: "rec-<idx>" and then a filler up to its length. */
+static size_t sized_data(long idx, uint8_t *out) {
+    size_t len = sized_lens[idx % (long)KINESIS_ARRAY_LEN(sized_lens)];
+    int n = snprintf((char *)out, len + 1, "rec-%ld", idx);
+    memset(out + n, 'a' + (int)(idx % 26), len - (size_t)n);
+    return len;
+}
+
 typedef struct report_log {
     pthread_mutex_t mu;
     long *count; /* reports per record index */
@@ -273,6 +285,7 @@ typedef struct report_log {
     uint32_t max_attempts;
     int lend_pointer_ok;
     const uint8_t *lend_base;
+    int sized; /* records carry sized_data() instead of "rec-<idx>" */
     long aggregated;
     pthread_t thread;
     int other_thread;
@@ -307,7 +320,12 @@ static void on_report(void *user, const kinesis_delivery_report *r) {
     /* The record comes back as put: data "rec-<idx>" (or lent bytes). */
     char want[32];
     int n = snprintf(want, sizeof(want), "rec-%ld", idx);
-    if (!l->lend_base) {
+    if (l->sized) {
+        uint8_t full[3001];
+        size_t len = sized_data(idx, full);
+        assert_int_equal(r->data_len, len);
+        assert_memory_equal(r->data, full, len);
+    } else if (!l->lend_base) {
         assert_int_equal(r->data_len, (size_t)n);
         assert_memory_equal(r->data, want, (size_t)n);
     } else if (r->data != l->lend_base + idx) {
@@ -421,11 +439,18 @@ static long verify_store(fixture *f, long *copies, int strict_range) {
         while (kinesis_agg_decoder_next(&d, &u)) {
             long idx;
             char buf[32];
-            assert_true(u.data_len < sizeof(buf));
-            memcpy(buf, u.data, u.data_len);
-            buf[u.data_len] = 0;
+            size_t head = u.data_len < sizeof(buf) ? u.data_len : sizeof(buf) - 1;
+            assert_true(f->log.sized || u.data_len < sizeof(buf));
+            memcpy(buf, u.data, head);
+            buf[head] = 0;
             assert_int_equal(sscanf(buf, "rec-%ld", &idx), 1);
             assert_true(idx >= 0 && idx < f->nrecords);
+            if (f->log.sized) {
+                uint8_t full[3001];
+                size_t len = sized_data(idx, full);
+                assert_int_equal(u.data_len, len);
+                assert_memory_equal(u.data, full, len);
+            }
             copies[idx]++;
             users++;
         }
@@ -1127,6 +1152,44 @@ static void test_many_threads(void **state) {
     fixture_free(f);
 }
 
+/* Records of every size class of the producer's slabs (and larger), with their data copied at
+ * put(): each is stored once with its bytes intact and reported once with them. */
+static void test_record_sizes(void **state) {
+    (void)state;
+    long n = 6000;
+    fixture *f = fixture_new(4, n);
+    f->log.sized = 1;
+    kinesis_producer_options o;
+    kinesis_producer_options_init(&o);
+    o.max_buffer_records = 1500; /* blocks are freed and reused while the run goes on */
+    o.linger_ms = 10;
+    o.shard_rate_bytes = 0;
+    o.shard_rate_records = 0;
+    fixture_producer(f, &o);
+    uint8_t data[3001];
+    for (long i = 0; i < n; i++) {
+        char pk[32];
+        snprintf(pk, sizeof(pk), "key-%ld", i * 7919 % 1000);
+        size_t len = sized_data(i, data);
+        kinesis_producer_record r = {"s", pk, NULL, data, len, (void *)(intptr_t)i, 0};
+        kinesis_error err;
+        kinesis_status st;
+        while ((st = kinesis_producer_put(f->producer, &r, &err)) == KINESIS_E_QUEUE_FULL)
+            kinesis_producer_poll(f->producer, 10);
+        assert_int_equal(st, KINESIS_OK);
+        memset(data, 0, len); /* the producer holds its own copy */
+    }
+    assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
+    assert_int_equal(f->log.ok, n);
+    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
+    long *copies = calloc((size_t)n, sizeof(long));
+    assert_int_equal(verify_store(f, copies, 1), n);
+    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
+    free(copies);
+    assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
+    fixture_free(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_table),
@@ -1148,6 +1211,7 @@ int main(void) {
         cmocka_unit_test(test_many_threads),
         cmocka_unit_test(test_put_batch_take_reports),
         cmocka_unit_test(test_pacing_sends_full_requests),
+        cmocka_unit_test(test_record_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
