@@ -3,10 +3,12 @@
  * a stream, then BENCH lines with user records/s, client CPU seconds per million records
  * (getrusage of the whole process: every producer thread) and peak RSS.
  *
- *   bench_producer ENDPOINT STREAM N agg|noagg [batch|put]
+ *   bench_producer ENDPOINT STREAM N agg|noagg [batch|put|copy]
  *
  * batch (default): kinesis_producer_put_batch() with 500 records per call, as the boto3 side
- * sends 500 per put_records; put: one kinesis_producer_put() per record.
+ * sends 500 per put_records, lending the data (KINESIS_PRODUCER_F_LEND); put: one
+ * kinesis_producer_put() per record, lending; copy: as batch, but the producer copies the data
+ * (its default).
  *
  * Per-shard rate limits are off: the local server does not throttle and boto3 has none. */
 #define _POSIX_C_SOURCE 200809L
@@ -33,13 +35,14 @@ static void on_report(void *u, const kinesis_delivery_report *r) {
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg [batch|put]\n");
+        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg [batch|put|copy]\n");
         return 2;
     }
     const char *endpoint = argv[1], *stream = argv[2], *mode = argv[4];
     long n = atol(argv[3]);
     int agg = strcmp(mode, "agg") == 0;
-    int batch = argc < 6 || strcmp(argv[5], "put") != 0;
+    const char *feed = argc < 6 ? "batch" : argv[5];
+    int batch = strcmp(feed, "put") != 0, copy = strcmp(feed, "copy") == 0;
     /* The records, generated before timing (as the Python side does). */
     char *data = malloc((size_t)n * 100), *keys = malloc((size_t)n * 17);
     uint32_t *key_lens = malloc((size_t)n * sizeof(uint32_t));
@@ -95,7 +98,7 @@ int main(int argc, char **argv) {
                                     data_lens + i,
                                     NULL,
                                     NULL,
-                                    KINESIS_PRODUCER_F_LEND};
+                                    copy ? 0u : KINESIS_PRODUCER_F_LEND};
         size_t accepted = 0;
         kinesis_status st = kinesis_producer_put_batch(p, &b, &accepted, &err);
         i += (long)accepted;
@@ -136,8 +139,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%ld records failed\n", failed);
         return 1;
     }
-    const char *name = agg ? (batch ? "producer_agg" : "producer_agg_put")
-                           : (batch ? "producer_noagg" : "producer_noagg_put");
+    char name[64];
+    snprintf(name, sizeof(name), "producer_%s%s", agg ? "agg" : "noagg",
+             copy    ? "_copy"
+             : batch ? ""
+                     : "_put");
     printf("BENCH %s_records_per_s %.0f records/s\n", name, (double)n / (w1 - w0));
     printf("BENCH %s_cpu_s_per_million %.3f s\n", name, (c1 - c0) / (double)n * 1e6);
     printf("BENCH %s_peak_rss %ld KiB\n", name, ru.ru_maxrss);
