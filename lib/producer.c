@@ -72,10 +72,12 @@ typedef struct prec {
  * A new slab of a class is made only when no slab of the class has a free block, so slabs never
  * hold more blocks than the peak of records of the class held at once (plus one slab per lane);
  * an empty slab other than a current one is freed. Under p->mu. */
-#define SLAB_CLASSES 4u
+#define SLAB_CLASSES 8u
 #define SLAB_MAX_BLOCK 1024u
 #define SLAB_BYTES (64u << 10)
-static const uint32_t slab_block_bytes[SLAB_CLASSES] = {192u, 320u, 512u, SLAB_MAX_BLOCK};
+/* Steps of at most a third, so a block is never more than a third larger than its record. */
+static const uint32_t slab_block_bytes[SLAB_CLASSES] = {192u, 256u, 320u, 384u,
+                                                        512u, 640u, 768u, SLAB_MAX_BLOCK};
 
 /* Under AddressSanitizer, free slab blocks are poisoned (all but the free-list link), so a use
  * of a record after its report was served is still caught although it is not a malloc block. */

@@ -263,7 +263,7 @@ static const kinesis_transport_vtable fake_vtable = {fake_send, NULL, fake_destr
 
 /* Lengths that walk every slab class of the producer's record blocks and past the largest (a
  * record then has a block of its own). */
-static const size_t sized_lens[] = {12, 100, 200, 400, 900, 3000};
+static const size_t sized_lens[] = {12, 60, 130, 200, 300, 450, 560, 800, 3000};
 
 /* Data of record idx for the sized test: "rec-<idx>" and then a filler up to its length. */
 static size_t sized_data(long idx, uint8_t *out) {
