@@ -264,11 +264,14 @@ static const kinesis_transport_vtable fake_vtable = {fake_send, NULL, fake_destr
 /* Lengths that walk every slab class of the producer's record blocks and past the largest (a
  * record then has a block of its own). */
 static const size_t sized_lens[] = {12, 60, 130, 200, 300, 450, 560, 800, 3000};
+#define RECORD_DATA_MAX 3000
 
-/* Data of record idx for the sized test: "rec-<idx>" and then a filler up to its length. */
-static size_t sized_data(long idx, uint8_t *out) {
+/* The data of record idx: "rec-<idx>", and when sized a filler after it up to a length from
+ * sized_lens. Returns its length. */
+static size_t record_data(int sized, long idx, uint8_t out[RECORD_DATA_MAX + 1]) {
+    int n = snprintf((char *)out, RECORD_DATA_MAX + 1, "rec-%ld", idx);
+    if (!sized) return (size_t)n;
     size_t len = sized_lens[idx % (long)KINESIS_ARRAY_LEN(sized_lens)];
-    int n = snprintf((char *)out, len + 1, "rec-%ld", idx);
     memset(out + n, 'a' + (int)(idx % 26), len - (size_t)n);
     return len;
 }
@@ -285,7 +288,7 @@ typedef struct report_log {
     uint32_t max_attempts;
     int lend_pointer_ok;
     const uint8_t *lend_base;
-    int sized; /* records carry sized_data() instead of "rec-<idx>" */
+    int sized; /* record_data() of the records: sized */
     long aggregated;
     pthread_t thread;
     int other_thread;
@@ -317,17 +320,12 @@ static void on_report(void *user, const kinesis_delivery_report *r) {
         l->failed++;
         assert_true(r->error_message[0] != 0);
     }
-    /* The record comes back as put: data "rec-<idx>" (or lent bytes). */
-    char want[32];
-    int n = snprintf(want, sizeof(want), "rec-%ld", idx);
-    if (l->sized) {
-        uint8_t full[3001];
-        size_t len = sized_data(idx, full);
+    /* The record comes back as put: its record_data() (or the lent bytes). */
+    if (!l->lend_base) {
+        uint8_t want[RECORD_DATA_MAX + 1];
+        size_t len = record_data(l->sized, idx, want);
         assert_int_equal(r->data_len, len);
-        assert_memory_equal(r->data, full, len);
-    } else if (!l->lend_base) {
-        assert_int_equal(r->data_len, (size_t)n);
-        assert_memory_equal(r->data, want, (size_t)n);
+        assert_memory_equal(r->data, want, len);
     } else if (r->data != l->lend_base + idx) {
         l->lend_pointer_ok = 0;
     }
@@ -395,11 +393,11 @@ static void fixture_free(fixture *f) {
 }
 
 static kinesis_status put_idx(fixture *f, const char *stream, long i) {
-    char pk[32], data[32];
+    char pk[32];
+    uint8_t data[RECORD_DATA_MAX + 1];
     snprintf(pk, sizeof(pk), "key-%ld", i * 7919 % 1000);
-    int n = snprintf(data, sizeof(data), "rec-%ld", i);
-    kinesis_producer_record r = {
-        stream, pk, NULL, (const uint8_t *)data, (size_t)n, (void *)(intptr_t)i, 0};
+    size_t n = record_data(f->log.sized, i, data);
+    kinesis_producer_record r = {stream, pk, NULL, data, n, (void *)(intptr_t)i, 0};
     kinesis_error err;
     return kinesis_producer_put(f->producer, &r, &err);
 }
@@ -438,25 +436,32 @@ static long verify_store(fixture *f, long *copies, int strict_range) {
         kinesis_agg_user_record u;
         while (kinesis_agg_decoder_next(&d, &u)) {
             long idx;
-            char buf[32];
-            size_t head = u.data_len < sizeof(buf) ? u.data_len : sizeof(buf) - 1;
-            assert_true(f->log.sized || u.data_len < sizeof(buf));
-            memcpy(buf, u.data, head);
-            buf[head] = 0;
-            assert_int_equal(sscanf(buf, "rec-%ld", &idx), 1);
+            char head[32];
+            size_t n = u.data_len < sizeof(head) ? u.data_len : sizeof(head) - 1;
+            memcpy(head, u.data, n);
+            head[n] = 0;
+            assert_int_equal(sscanf(head, "rec-%ld", &idx), 1);
             assert_true(idx >= 0 && idx < f->nrecords);
-            if (f->log.sized) {
-                uint8_t full[3001];
-                size_t len = sized_data(idx, full);
-                assert_int_equal(u.data_len, len);
-                assert_memory_equal(u.data, full, len);
-            }
+            uint8_t want[RECORD_DATA_MAX + 1];
+            size_t len = record_data(f->log.sized, idx, want);
+            assert_int_equal(u.data_len, len);
+            assert_memory_equal(u.data, want, len);
             copies[idx]++;
             users++;
         }
         free(scratch);
     }
     return users;
+}
+
+/* Records 0..n-1 each reported once as delivered and stored once, in their shard's range. */
+static void assert_delivered_once(fixture *f, long n) {
+    assert_int_equal(f->log.ok, n);
+    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
+    long *copies = calloc((size_t)f->nrecords, sizeof(long));
+    assert_int_equal(verify_store(f, copies, 1), n);
+    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
+    free(copies);
 }
 
 /* ---- tests ---- */
@@ -569,12 +574,7 @@ static void run_clean(int aggregation, int nshards, long n) {
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
     assert_int_equal(f->log.total, n);
-    assert_int_equal(f->log.ok, n);
-    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
-    long *copies = calloc((size_t)n, sizeof(long));
-    assert_int_equal(verify_store(f, copies, 1), n);
-    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
-    free(copies);
+    assert_delivered_once(f, n);
     assert_true(f->srv.max_entries_seen <= 500);
     if (aggregation) {
         assert_true(f->log.aggregated > 0);
@@ -692,11 +692,7 @@ static void test_partial_failures_no_duplicates(void **state) {
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
-    assert_int_equal(f->log.ok, n);
-    long *copies = calloc((size_t)n, sizeof(long));
-    assert_int_equal(verify_store(f, copies, 1), n);
-    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
-    free(copies);
+    assert_delivered_once(f, n);
     char *json = NULL;
     assert_int_equal(kinesis_producer_stats_json(f->producer, &json, NULL), KINESIS_OK);
     assert_non_null(strstr(json, "\"InternalFailure\":"));
@@ -1064,12 +1060,7 @@ static void test_put_batch_take_reports(void **state) {
     assert_int_equal(kinesis_producer_poll(f->producer, 0), 0);
     while (kinesis_producer_outstanding(f->producer)) take_all(f, 20);
     assert_int_equal(kinesis_producer_flush(f->producer, 1000), KINESIS_OK);
-    assert_int_equal(f->log.ok, n);
-    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
-    long *copies = calloc((size_t)n + 8, sizeof(long));
-    assert_int_equal(verify_store(f, copies, 1), n);
-    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
-    free(copies);
+    assert_delivered_once(f, n);
 
     /* A bad record in the middle: the two before it are queued, nothing after it. Keys: a NUL
      * inside a key, an empty key, and a bad explicit hash key. */
@@ -1166,26 +1157,9 @@ static void test_record_sizes(void **state) {
     o.shard_rate_bytes = 0;
     o.shard_rate_records = 0;
     fixture_producer(f, &o);
-    uint8_t data[3001];
-    for (long i = 0; i < n; i++) {
-        char pk[32];
-        snprintf(pk, sizeof(pk), "key-%ld", i * 7919 % 1000);
-        size_t len = sized_data(i, data);
-        kinesis_producer_record r = {"s", pk, NULL, data, len, (void *)(intptr_t)i, 0};
-        kinesis_error err;
-        kinesis_status st;
-        while ((st = kinesis_producer_put(f->producer, &r, &err)) == KINESIS_E_QUEUE_FULL)
-            kinesis_producer_poll(f->producer, 10);
-        assert_int_equal(st, KINESIS_OK);
-        memset(data, 0, len); /* the producer holds its own copy */
-    }
+    put_all(f, n); /* from a buffer on put_idx's stack: the producer must copy */
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
-    assert_int_equal(f->log.ok, n);
-    for (long i = 0; i < n; i++) assert_int_equal(f->log.count[i], 1);
-    long *copies = calloc((size_t)n, sizeof(long));
-    assert_int_equal(verify_store(f, copies, 1), n);
-    for (long i = 0; i < n; i++) assert_int_equal(copies[i], 1);
-    free(copies);
+    assert_delivered_once(f, n);
     assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
     fixture_free(f);
 }
