@@ -33,6 +33,23 @@ def wait_active(k, stream, timeout=60):
     sys.exit(f"FAIL: stream {stream} not ACTIVE within {timeout}s")
 
 
+def server_endpoint(var):
+    """The endpoint with_servers.py exported in `var`; exits 77 (skipped) when it did not."""
+    endpoint = os.environ.get(var)
+    if not endpoint:
+        print(f"{var} not set: run under with_servers.py")
+        sys.exit(77)
+    return endpoint
+
+
+def new_stream(k, prefix, shards):
+    """A new ACTIVE stream named after `prefix` and the time."""
+    stream = f"{prefix}-{int(time.time() * 1000)}"
+    k.create_stream(StreamName=stream, ShardCount=shards)
+    wait_active(k, stream)
+    return stream
+
+
 def all_shards(k, stream):
     shards, token = [], None
     while True:

@@ -14,15 +14,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import consumer_common as cc  # noqa: E402
 
 CLI = sys.argv[1]
-ENDPOINT = os.environ.get("KINESIS_TEST_KINESIS_LOCAL_ENDPOINT")
-if not ENDPOINT:
-    print("KINESIS_TEST_KINESIS_LOCAL_ENDPOINT not set: run under with_servers.py")
-    sys.exit(77)
+ENDPOINT = cc.server_endpoint("KINESIS_TEST_KINESIS_LOCAL_ENDPOINT")
 
 k = cc.kinesis_client(ENDPOINT)
-stream = f"cons-efo-{int(time.time() * 1000)}"
-k.create_stream(StreamName=stream, ShardCount=1)
-cc.wait_active(k, stream)
+stream = cc.new_stream(k, "cons-efo", 1)
 expected = set()
 
 

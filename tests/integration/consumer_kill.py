@@ -22,17 +22,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import consumer_common as cc  # noqa: E402
 
 CLI = sys.argv[1]
-ENDPOINT = os.environ.get("KINESIS_TEST_KINESALITE_ENDPOINT")
-if not ENDPOINT:
-    print("KINESIS_TEST_KINESALITE_ENDPOINT not set: run under with_servers.py")
-    sys.exit(77)
+ENDPOINT = cc.server_endpoint("KINESIS_TEST_KINESALITE_ENDPOINT")
 KILLS = 5
 rng = random.Random(int(os.environ.get("CONSUMER_KILL_SEED", time.time())))
 
 k = cc.kinesis_client(ENDPOINT)
-stream = f"cons-kill-{int(time.time() * 1000)}"
-k.create_stream(StreamName=stream, ShardCount=2)
-cc.wait_active(k, stream)
+stream = cc.new_stream(k, "cons-kill", 2)
 expected = set()
 
 

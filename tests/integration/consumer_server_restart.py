@@ -54,9 +54,7 @@ server = start(port, db)
 consumer = None
 try:
     k = cc.kinesis_client(endpoint)
-    stream = "cons-restart"
-    k.create_stream(StreamName=stream, ShardCount=2)
-    cc.wait_active(k, stream)
+    stream = cc.new_stream(k, "cons-restart", 2)
     expected = set()
 
     def records(prefix, n):

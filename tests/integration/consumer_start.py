@@ -13,14 +13,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import consumer_common as cc  # noqa: E402
 
 CLI = sys.argv[1]
-ENDPOINT = os.environ.get("KINESIS_TEST_KINESALITE_ENDPOINT")
-if not ENDPOINT:
-    print("KINESIS_TEST_KINESALITE_ENDPOINT not set: run under with_servers.py")
-    sys.exit(77)
+ENDPOINT = cc.server_endpoint("KINESIS_TEST_KINESALITE_ENDPOINT")
 k = cc.kinesis_client(ENDPOINT)
-stream = f"cons-start-{int(time.time() * 1000)}"
-k.create_stream(StreamName=stream, ShardCount=2)
-cc.wait_active(k, stream)
+stream = cc.new_stream(k, "cons-start", 2)
 cc.put_plain(k, stream, [(f"k{i}", f"old{i}".encode()) for i in range(20)])
 time.sleep(1.5)
 t = time.time()
