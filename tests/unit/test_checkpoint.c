@@ -47,6 +47,12 @@ static kinesis_checkpoint cp(const char *seq, uint64_t sub, int ended) {
     return c;
 }
 
+/* The file store of stream "s" of application "app" at f->path. */
+static kinesis_status open_store(fixture *f, kinesis_checkpoint_store **s) {
+    kinesis_error err;
+    return kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, s, &err);
+}
+
 static void write_file(const char *path, const char *text) {
     FILE *fp = fopen(path, "w");
     assert_non_null(fp);
@@ -57,10 +63,7 @@ static void write_file(const char *path, const char *text) {
 static void test_put_get_reload(void **state) {
     fixture *f = *state;
     kinesis_checkpoint_store *s;
-    kinesis_error err;
-    assert_int_equal(
-        kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, &s, &err),
-        KINESIS_OK);
+    assert_int_equal(open_store(f, &s), KINESIS_OK);
     kinesis_checkpoint got;
     int found = 1;
     assert_int_equal(kinesis_checkpoint_store_get(s, "shardId-0", &got, &found), KINESIS_OK);
@@ -77,9 +80,7 @@ static void test_put_get_reload(void **state) {
     snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
     assert_int_equal(access(tmp, F_OK), -1); /* renamed away */
 
-    assert_int_equal(
-        kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, &s, &err),
-        KINESIS_OK);
+    assert_int_equal(open_store(f, &s), KINESIS_OK);
     assert_int_equal(kinesis_checkpoint_store_get(s, "shardId-0", &got, &found), KINESIS_OK);
     assert_true(found);
     assert_string_equal(got.sequence_number, a.sequence_number);
@@ -94,10 +95,7 @@ static void test_put_get_reload(void **state) {
 static void test_conditional_put(void **state) {
     fixture *f = *state;
     kinesis_checkpoint_store *s;
-    kinesis_error err;
-    assert_int_equal(
-        kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, &s, &err),
-        KINESIS_OK);
+    assert_int_equal(open_store(f, &s), KINESIS_OK);
     kinesis_checkpoint a = cp("10", 0, 0), b = cp("20", 1, 0), c = cp("30", 0, 0);
     assert_int_equal(kinesis_checkpoint_store_put_if(s, "x", NULL, &a), KINESIS_OK);
     assert_int_equal(kinesis_checkpoint_store_put_if(s, "x", NULL, &b), KINESIS_E_RESOURCE_IN_USE);
@@ -144,15 +142,11 @@ static void test_bad_files_and_arguments(void **state) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         write_file(f->path, bad[i]);
-        assert_int_equal(
-            kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, &s, &err),
-            KINESIS_E_CONFIG);
+        assert_int_equal(open_store(f, &s), KINESIS_E_CONFIG);
         assert_null(s);
     }
     write_file(f->path, ""); /* an empty file: no checkpoints yet */
-    assert_int_equal(
-        kinesis_file_checkpoint_store_new(f->path, NULL, "app", "s", &f->alloc.base, &s, &err),
-        KINESIS_OK);
+    assert_int_equal(open_store(f, &s), KINESIS_OK);
     kinesis_checkpoint_store_destroy(s);
     assert_int_equal(kinesis_file_checkpoint_store_new(NULL, NULL, "app", "s", NULL, &s, &err),
                      KINESIS_E_INVALID_ARGUMENT);
