@@ -43,6 +43,10 @@ int main(int argc, char **argv) {
     int agg = strcmp(mode, "agg") == 0;
     const char *feed = argc < 6 ? "batch" : argv[5];
     int batch = strcmp(feed, "put") != 0, copy = strcmp(feed, "copy") == 0;
+    if (batch && !copy && strcmp(feed, "batch") != 0) {
+        fprintf(stderr, "unknown feed %s: batch, put or copy\n", feed);
+        return 2;
+    }
     /* The records, generated before timing (as the Python side does). */
     char *data = malloc((size_t)n * 100), *keys = malloc((size_t)n * 17);
     uint32_t *key_lens = malloc((size_t)n * sizeof(uint32_t));
