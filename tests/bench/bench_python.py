@@ -5,15 +5,27 @@ libkinesis, against one local kinesalite (run through bench_python.sh).
 Produce: the same records with boto3 put_records (500 per call) vs libkinesis Producer.put()
 per record (aggregated), with the producer's per-shard pacing off (like boto3; kinesalite has no
 shard limits) and, for reference, on (the default). The floor lines are CPython's own cost of
-creating, holding and resolving one Future per record (stdlib, and the producer's slim one). Consume: the same stream read back with a boto3 get_records loop vs
-iterating a libkinesis Consumer. CPU = this process's user+system time (all threads). Each
-measurement starts after a full gc.collect(), so a collection owed to what ran before is not
-charged to the next one (the garbage collector stays on: what a measurement allocates is
-collected inside it).
+creating, holding and resolving one Future per record (stdlib, and the producer's slim one).
+Consume: the same stream read back with a boto3 get_records loop vs iterating a libkinesis
+Consumer.
+
+Each side runs in its own interpreter (this script, run again with `--side boto3` or `--side
+libkinesis`), as a program using one library or the other would: CPython's full garbage
+collections traverse every tracked object of the process, and boto3's loaded service model
+(~50,000 objects) would otherwise be charged to the libkinesis side (each full collection
+inside a libkinesis run cost ~35 ms more with boto3 loaded, ~0.35 µs per record of a
+100,000-record run). The in-process figure is printed too, for reference.
+
+CPU = the measuring process's user+system time (all threads). Each measurement starts after a
+full gc.collect() (the collector stays on: what a measurement allocates is collected inside it);
+the produce and consume measurements are repeated (BENCH_REPEAT, default 3) and their median is
+the figure, since a run shares the 2 cores with kinesalite and varies by ±15%.
 Prints `BENCH <name> records=N cpu_s_per_million=X` lines and the ratios.
 """
 import gc
 import os
+import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import Future
@@ -21,12 +33,9 @@ from concurrent.futures import Future
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bindings", "python", "src"))
 
-import boto3  # noqa: E402
-
-import libkinesis  # noqa: E402
-
 N = int(os.environ.get("BENCH_RECORDS", "100000"))
 SIZE = int(os.environ.get("BENCH_RECORD_BYTES", "100"))
+REPEAT = max(1, int(os.environ.get("BENCH_REPEAT", "3")))
 ENDPOINT = os.environ["KINESIS_TEST_KINESALITE_ENDPOINT"]
 CFG = dict(region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test",
            endpoint_url=ENDPOINT)
@@ -37,19 +46,18 @@ def records():
     return [(b"%08d" % i + pad, "key-%d" % (i % 1000)) for i in range(N)]
 
 
-def cpu():
-    return time.process_time()
-
-
-def bench(name, fn):
-    gc.collect()
-    t = cpu()
-    n = fn()
-    used = cpu() - t
-    per_m = used / n * 1e6
-    print("BENCH %s records=%d cpu_s=%.3f cpu_s_per_million=%.2f" % (name, n, used, per_m),
-          flush=True)
-    return per_m
+def bench(name, fn, repeat=1):
+    """Median client CPU seconds per million records of `repeat` runs of fn(run index)."""
+    per_m = []
+    for r in range(repeat):
+        gc.collect()
+        t = time.process_time()
+        n = fn(r)
+        per_m.append((time.process_time() - t) / n * 1e6)
+    m = statistics.median(per_m)
+    runs = " runs=%s" % ",".join("%.2f" % v for v in per_m) if repeat > 1 else ""
+    print("BENCH %s records=%d cpu_s_per_million=%.2f%s" % (name, n, m, runs), flush=True)
+    return m
 
 
 def make_stream(client, name, shards=2):
@@ -58,22 +66,46 @@ def make_stream(client, name, shards=2):
                                             WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
 
 
-def main():
-    b3 = boto3.client("kinesis", **CFG)
-    lk = libkinesis.Client(**CFG)
-    recs = records()
-    make_stream(lk, "bench-boto3")
-    make_stream(lk, "bench-lk")
+def side_boto3(recs):
+    import boto3
 
-    def boto3_put():
+    b3 = boto3.client("kinesis", **CFG)
+
+    def put(r):
+        stream = "bench-boto3-%d" % r
         for i in range(0, N, 500):
-            r = b3.put_records(StreamName="bench-boto3", Records=[
+            res = b3.put_records(StreamName=stream, Records=[
                 {"Data": d, "PartitionKey": k} for d, k in recs[i:i + 500]])
-            assert r["FailedRecordCount"] == 0
+            assert res["FailedRecordCount"] == 0
         return N
 
-    def lk_put(stream, **options):
-        def run():
+    def get(_r):
+        n = 0
+        for s in b3.list_shards(StreamName="bench-boto3-0")["Shards"]:
+            it = b3.get_shard_iterator(StreamName="bench-boto3-0", ShardId=s["ShardId"],
+                                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            while it:
+                res = b3.get_records(ShardIterator=it, Limit=10000)
+                for rec in res["Records"]:
+                    n += len(rec["Data"]) > 0
+                if not res["Records"]:
+                    break
+                it = res.get("NextShardIterator")
+        assert n == N, n
+        return n
+
+    bench("produce_boto3_put_records", put, REPEAT)
+    bench("consume_boto3_get_records", get, REPEAT)
+
+
+def side_libkinesis(recs, in_process_note=""):
+    import libkinesis
+
+    lk = libkinesis.Client(**CFG)
+
+    def put(prefix, **options):
+        def run(r):
+            stream = "%s-%d" % (prefix, r)
             with libkinesis.Producer(lk, linger_ms=50, **options) as p:
                 put = p.put
                 for d, k in recs:
@@ -82,7 +114,7 @@ def main():
             return N
         return run
 
-    def floor_stdlib_futures():
+    def floor_stdlib_futures(_r):
         # CPython's own cost of what the producer must do per record at the least: make a
         # Future, keep it until its outcome is known, resolve it (stdlib Future, set_result).
         futs = [Future() for _ in range(N)]
@@ -90,7 +122,7 @@ def main():
             f.set_result(None)
         return N
 
-    def floor_slim_futures():
+    def floor_slim_futures(_r):
         # The same with the producer's Future (lazy Condition, one store resolves it).
         from libkinesis.producer import _RecordFuture
         futs = [_RecordFuture() for _ in range(N)]
@@ -98,46 +130,85 @@ def main():
             f._result = True
         return N
 
-    def boto3_get():
+    def get(_r):
         n = 0
-        for s in b3.list_shards(StreamName="bench-boto3")["Shards"]:
-            it = b3.get_shard_iterator(StreamName="bench-boto3", ShardId=s["ShardId"],
-                                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            while it:
-                r = b3.get_records(ShardIterator=it, Limit=10000)
-                for rec in r["Records"]:
-                    n += len(rec["Data"]) > 0
-                if not r["Records"]:
-                    break
-                it = r.get("NextShardIterator")
-        assert n == N, n
-        return n
-
-    def lk_get():
-        n = 0
-        with libkinesis.Consumer(lk, "bench-lk", idle_exit=0.5, idle_interval_ms=50,
+        with libkinesis.Consumer(lk, "bench-lk-0", idle_exit=0.5, idle_interval_ms=50,
                                  min_call_interval_ms=0) as c:
             for rec in c:
                 n += len(rec.data) > 0
         assert n == N, n
         return n
 
-    p_b3 = bench("produce_boto3_put_records", boto3_put)
     # kinesalite enforces no shard limits and boto3 does not pace itself: the like-for-like
     # producer run turns off the producer's own per-shard pacing (1 MB/s, 1,000 records/s per
     # shard by default, which stretches this run to ~5 s of paced sending).
-    p_lk = bench("produce_libkinesis_producer_put", lk_put("bench-lk", shard_rate_bytes=0,
-                                                            shard_rate_records=0))
-    make_stream(lk, "bench-lk-paced")
-    p_lkp = bench("produce_libkinesis_producer_put_paced", lk_put("bench-lk-paced"))
+    unpaced = dict(shard_rate_bytes=0, shard_rate_records=0)
+    if in_process_note:
+        # The reference run beside boto3's heap: one run, into a stream of its own.
+        bench("produce_libkinesis_producer_put_beside_boto3", put("bench-lk-beside", **unpaced))
+        lk.close()
+        return
+    bench("produce_libkinesis_producer_put", put("bench-lk", **unpaced), REPEAT)
+    bench("produce_libkinesis_producer_put_paced", put("bench-lk-paced"))
     bench("floor_cpython_stdlib_future_create_resolve", floor_stdlib_futures)
     bench("floor_cpython_producer_future_create_resolve", floor_slim_futures)
-    c_b3 = bench("consume_boto3_get_records", boto3_get)
-    c_lk = bench("consume_libkinesis_consumer_iter", lk_get)
-    print("BENCH produce_ratio boto3/libkinesis=%.1fx (target >= 10x)" % (p_b3 / p_lk))
-    print("BENCH produce_ratio_paced boto3/libkinesis=%.1fx" % (p_b3 / p_lkp))
-    print("BENCH consume_ratio boto3/libkinesis=%.1fx (target >= 5x)" % (c_b3 / c_lk))
+    bench("consume_libkinesis_consumer_iter", get, REPEAT)
     lk.close()
+
+
+def run_side(args):
+    """This script in a fresh interpreter; returns {BENCH name: cpu_s_per_million}."""
+    p = subprocess.run([sys.executable, os.path.abspath(__file__)] + args, capture_output=True,
+                       text=True, timeout=1800)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        sys.exit("bench_python %s failed (exit %d)" % (" ".join(args), p.returncode))
+    vals = {}
+    for ln in p.stdout.splitlines():
+        print(ln, flush=True)
+        parts = ln.split()
+        if len(parts) >= 4 and parts[0] == "BENCH":
+            vals[parts[1]] = float(parts[3].split("=")[1])
+    return vals
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--side":
+        side = sys.argv[2]
+        recs = records()
+        if side == "boto3":
+            side_boto3(recs)
+        elif side == "libkinesis":
+            side_libkinesis(recs)
+        elif side == "libkinesis-beside-boto3":
+            import boto3
+            boto3.client("kinesis", **CFG)  # boto3's model loaded, as in a process using both
+            side_libkinesis(recs, in_process_note="beside boto3")
+        else:
+            sys.exit("unknown side %s" % side)
+        return
+    import libkinesis
+
+    lk = libkinesis.Client(**CFG)
+    for r in range(REPEAT):
+        make_stream(lk, "bench-boto3-%d" % r)
+        make_stream(lk, "bench-lk-%d" % r)
+    make_stream(lk, "bench-lk-paced-0")
+    make_stream(lk, "bench-lk-beside-0")
+    lk.close()
+    b3 = run_side(["--side", "boto3"])
+    ours = run_side(["--side", "libkinesis"])
+    beside = run_side(["--side", "libkinesis-beside-boto3"])
+    p_b3 = b3["produce_boto3_put_records"]
+    c_b3 = b3["consume_boto3_get_records"]
+    print("BENCH produce_ratio boto3/libkinesis=%.1fx (target >= 10x)"
+          % (p_b3 / ours["produce_libkinesis_producer_put"]))
+    print("BENCH produce_ratio_paced boto3/libkinesis=%.1fx"
+          % (p_b3 / ours["produce_libkinesis_producer_put_paced"]))
+    print("BENCH produce_ratio_beside_boto3 boto3/libkinesis=%.1fx (libkinesis run in a process "
+          "that also loaded boto3)" % (p_b3 / beside["produce_libkinesis_producer_put_beside_boto3"]))
+    print("BENCH consume_ratio boto3/libkinesis=%.1fx (target >= 5x)"
+          % (c_b3 / ours["consume_libkinesis_consumer_iter"]))
 
 
 if __name__ == "__main__":
