@@ -4,13 +4,18 @@ kinesalite. Writes N user records twice — plain, and KPL-aggregated by `kinesi
 two 2-shard streams, then reads each back in the same run with a boto3 get_records loop (the
 aggregated one deaggregated in Python doing what the KCL and the libkinesis consumer do per
 user record: see deaggregate()) and with bench_consumer (libkinesis). Prints BENCH lines: user
-records/s and client CPU seconds per million user records for both, and the ratio.
+records/s and client CPU seconds per million user records for both, and the ratio. For the
+aggregated stream it also prints the floor (bench_consumer --floor: base64-decoding and
+MD5-checking the same aggregates, the least any KCL-exact reader does per user record) and the
+ratio boto3 would have over a reader that cost no more than that floor.
 Usage: bench_consumer.py BENCH_CONSUMER_BIN KINESIS_CLI"""
 import base64
 import json
 import os
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 from hashlib import md5
 
@@ -20,6 +25,7 @@ from botocore.config import Config
 BIN, CLI = sys.argv[1], sys.argv[2]
 ENDPOINT = os.environ["KINESIS_TEST_KINESALITE_ENDPOINT"]
 N = int(os.environ.get("BENCH_RECORDS", "100000"))
+N_AGG = int(os.environ.get("BENCH_AGG_RECORDS", str(N)))
 SIZE = int(os.environ.get("BENCH_RECORD_BYTES", "100"))
 k = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name="us-east-1",
                  aws_access_key_id="test", aws_secret_access_key="test",
@@ -33,9 +39,9 @@ def create(name):
         time.sleep(0.05)
 
 
-def user_records():
+def user_records(n):
     pad = b"x" * max(0, SIZE - 12)
-    return [(f"key-{i % 1000}", b"%010d:" % i + pad) for i in range(N)]
+    return [(f"key-{i % 1000}", b"%010d:" % i + pad) for i in range(n)]
 
 
 def put(name, entries):
@@ -166,8 +172,8 @@ def boto3_read(name, expected, deagg, limit):
     return n, time.process_time() - cpu0, time.monotonic() - t0
 
 
-def ours(name, label, limit):
-    p = subprocess.run([BIN, ENDPOINT, name, str(N), label, str(limit)], capture_output=True,
+def ours(name, label, limit, count):
+    p = subprocess.run([BIN, ENDPOINT, name, str(count), label, str(limit)], capture_output=True,
                        text=True, timeout=1200)
     if p.returncode != 0:
         sys.exit(f"bench_consumer failed: {p.stderr}")
@@ -179,7 +185,7 @@ def ours(name, label, limit):
     return vals
 
 
-recs = user_records()
+recs = user_records(N)
 plain, agg = f"bench-plain-{os.getpid()}", f"bench-agg-{os.getpid()}"
 create(plain)
 create(agg)
@@ -188,7 +194,7 @@ put(plain, [{"PartitionKey": pk, "Data": d} for pk, d in recs])
 lines = subprocess.run([CLI, "--endpoint-url", ENDPOINT, "aggregate", "--stream-name", agg],
                        input="".join(json.dumps({"PartitionKey": pk,
                                                  "Data": base64.b64encode(d).decode()}) + "\n"
-                                     for pk, d in recs),
+                                     for pk, d in user_records(N_AGG)),
                        capture_output=True, text=True, check=True).stdout.splitlines()
 agg_entries = []
 for ln in lines:
@@ -199,18 +205,32 @@ for ln in lines:
     agg_entries.append(e)
 for i in range(0, len(agg_entries), 4):  # stay under the 5 MiB PutRecords cap
     put(agg, agg_entries[i:i + 4])
-print(f"# wrote {N} user records of {SIZE} bytes to {plain} and, as {len(agg_entries)} "
-      f"aggregates, to {agg} in {time.monotonic() - t:.1f}s", file=sys.stderr)
+print(f"# wrote {N} user records of {SIZE} bytes to {plain} and {N_AGG}, as "
+      f"{len(agg_entries)} aggregates, to {agg} in {time.monotonic() - t:.1f}s", file=sys.stderr)
 
 # GetRecords Limit: 10000 (the maximum) for plain records; 10 for ~1 MiB aggregates, which is
 # what Kinesis's 10 MiB per-call cap allows (kinesalite has no such cap and would answer one
 # call with a whole stream of aggregates, far beyond what the consumer accepts). Both readers
 # use the same limits.
-for label, name, deagg, limit in (("plain", plain, False, 10000), ("aggregated", agg, True, 10)):
-    n, cpu, wall = boto3_read(name, N, deagg, limit)
+for label, name, deagg, limit, count in (("plain", plain, False, 10000, N),
+                                         ("aggregated", agg, True, 10, N_AGG)):
+    n, cpu, wall = boto3_read(name, count, deagg, limit)
     b_cpu = cpu * 1e6 / n
     print(f"BENCH boto3_{label}_user_records_per_s {n / wall:.0f} records/s")
     print(f"BENCH boto3_{label}_cpu_s_per_million {b_cpu:.3f} s")
-    v = ours(name, label, limit)
+    v = ours(name, label, limit, count)
     o_cpu = v[f"consumer_{label}_cpu_s_per_million"]
     print(f"BENCH {label}_cpu_ratio_boto3_over_consumer {b_cpu / o_cpu:.1f} x")
+    if deagg:
+        with tempfile.NamedTemporaryFile(suffix=".aggregates") as f:
+            f.write(b"".join(struct.pack("<I", len(e["Data"])) + e["Data"]
+                             for e in agg_entries))
+            f.flush()
+            p = subprocess.run([BIN, "--floor", f.name, str(N_AGG)], capture_output=True,
+                               text=True, timeout=600)
+        if p.returncode != 0:
+            sys.exit(f"bench_consumer --floor failed: {p.stderr}")
+        print(p.stdout.strip())
+        floor = float(p.stdout.split()[2])
+        print(f"BENCH {label}_cpu_ratio_boto3_over_floor {b_cpu / floor:.1f} x "
+              "(no KCL-exact reader can exceed this ratio)")

@@ -5,7 +5,8 @@
 # Usage: tests/bench/bench_consumer.sh [BUILD_DIR]   (a Release build with benchmarks and the CLI:
 #   cmake -B build-rel -DCMAKE_BUILD_TYPE=Release -DKINESIS_BUILD_BENCHMARKS=ON -DKINESIS_BUILD_CLI=ON
 #   && cmake --build build-rel)
-# Env: BENCH_RECORDS (default 100000), BENCH_RECORD_BYTES (default 100).
+# Env: BENCH_RECORDS (default 100000), BENCH_AGG_RECORDS (user records of the aggregated stream,
+# default BENCH_RECORDS), BENCH_RECORD_BYTES (default 100).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
