@@ -2,7 +2,9 @@
 """boto3 side of the producer benchmark: the same records as bench_producer.c (100-byte data,
 16-hex-digit keys from the same xorshift64), put_records in batches of 500, resending only the
 failed entries. Prints BENCH lines: records/s and client CPU seconds per million records
-(time.process_time of this process, records generated before timing).
+(time.process_time of this process, records generated before timing). As bench_producer.c, the
+records go through the same client twice: the first pass (`boto3_cold_...`) pays the one-time
+costs (service model loading, the first connection), the second is the headline figure.
 
     bench_producer_boto3.py ENDPOINT STREAM N
 """
@@ -32,18 +34,18 @@ def main():
     recs = records(n)
     client = boto3.client("kinesis", endpoint_url=endpoint, region_name="us-east-1",
                           config=Config(retries={"max_attempts": 5, "mode": "standard"}))
-    w0, c0 = time.monotonic(), time.process_time()
-    for start in range(0, n, 500):
-        batch = recs[start:start + 500]
-        while batch:
-            resp = client.put_records(StreamName=stream, Records=batch)
-            if not resp.get("FailedRecordCount"):
-                break
-            batch = [r for r, res in zip(batch, resp["Records"]) if "ErrorCode" in res]
-    c1, w1 = time.process_time(), time.monotonic()
-    print("BENCH boto3_records_per_s %.0f records/s" % (n / (w1 - w0)))
-    print("BENCH boto3_cpu_s_per_million %.3f s" % ((c1 - c0) / n * 1e6))
-
+    for label in ("boto3_cold", "boto3"):
+        w0, c0 = time.monotonic(), time.process_time()
+        for start in range(0, n, 500):
+            batch = recs[start:start + 500]
+            while batch:
+                resp = client.put_records(StreamName=stream, Records=batch)
+                if not resp.get("FailedRecordCount"):
+                    break
+                batch = [r for r, res in zip(batch, resp["Records"]) if "ErrorCode" in res]
+        c1, w1 = time.process_time(), time.monotonic()
+        print("BENCH %s_records_per_s %.0f records/s" % (label, n / (w1 - w0)))
+        print("BENCH %s_cpu_s_per_million %.3f s" % (label, (c1 - c0) / n * 1e6), flush=True)
 
 if __name__ == "__main__":
     main()
