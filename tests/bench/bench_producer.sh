@@ -4,8 +4,9 @@
 # aggregation, our producer with aggregation (records lent with put_batch, lent one put() each,
 # and copied by the producer as it does by default). Prints `BENCH <name> <value> <unit>` lines (records/s,
 # client CPU seconds per million records, peak RSS) and the CPU ratios against boto3. Each client
-# sends the records twice: `_cold_` lines are the first pass (one-time costs of a fresh process),
-# the others the second (steady state, the figures the targets are about).
+# sends the records 1 + BENCH_STEADY_PASSES (default 3) times: `_cold_` lines are the first pass
+# (one-time costs of a fresh process), the others the median of the rest (steady state, the
+# figures the targets are about).
 # Usage: tests/bench/bench_producer.sh [BUILD_DIR]   (a Release build with benchmarks:
 #   cmake -B build-rel -DCMAKE_BUILD_TYPE=Release -DKINESIS_BUILD_BENCHMARKS=ON -DKINESIS_BUILD_CLI=ON
 #   && cmake --build build-rel). Builds nothing. Env: BENCH_RECORDS (default 200000).
