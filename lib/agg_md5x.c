@@ -111,6 +111,43 @@ static AVX2 void md5x8_block(__m256i st[4], const uint8_t *const blk[8], __m256i
     st[3] = _mm256_blendv_epi8(st[3], _mm256_add_epi32(st[3], d), active);
 }
 
+/* The digests of the first n lanes (x86 is little-endian: each state word is stored as is). */
+static AVX2 void md5x8_digests(const __m256i st[4], size_t n, uint8_t out[][KINESIS_MD5_LEN]) {
+    uint32_t w[4][8];
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_si256((__m256i *)w[i], st[i]);
+    }
+    for (size_t l = 0; l < n; l++) {
+        uint32_t d[4] = {w[0][l], w[1][l], w[2][l], w[3][l]};
+        memcpy(out[l], d, KINESIS_MD5_LEN);
+    }
+}
+
+/* MD5 of up to eight messages of at most 55 bytes each (one padded block): partition keys. */
+static AVX2 void md5x8_short(size_t n, const uint8_t *const msg[], const size_t len[],
+                             uint8_t out[][KINESIS_MD5_LEN]) {
+    _Alignas(32) uint8_t blocks[8][64];
+    const uint8_t *blk[8];
+    const __m256i zero = _mm256_setzero_si256();
+    for (size_t l = 0; l < 8; l++) {
+        _mm256_store_si256((__m256i *)blocks[l], zero);
+        _mm256_store_si256((__m256i *)(blocks[l] + 32), zero);
+        if (l < n) {
+            if (len[l]) {
+                memcpy(blocks[l], msg[l], len[l]);
+            }
+            blocks[l][len[l]] = 0x80;
+            uint64_t bits = (uint64_t)len[l] * 8; /* little-endian, as MD5 wants */
+            memcpy(blocks[l] + 56, &bits, 8);
+        }
+        blk[l] = blocks[l];
+    }
+    __m256i st[4] = {_mm256_set1_epi32(0x67452301), _mm256_set1_epi32((int)0xefcdab89),
+                     _mm256_set1_epi32((int)0x98badcfe), _mm256_set1_epi32(0x10325476)};
+    md5x8_block(st, blk, _mm256_set1_epi32(-1));
+    md5x8_digests(st, n, out);
+}
+
 /* MD5 of up to eight messages. */
 static AVX2 void md5x8(size_t n, const uint8_t *const msg[], const size_t len[],
                        uint8_t out[][KINESIS_MD5_LEN]) {
@@ -152,17 +189,7 @@ static AVX2 void md5x8(size_t n, const uint8_t *const msg[], const size_t len[],
         }
         md5x8_block(st, blk, _mm256_loadu_si256((const __m256i *)act));
     }
-    uint32_t w[4][8];
-    for (int i = 0; i < 4; i++) {
-        _mm256_storeu_si256((__m256i *)w[i], st[i]);
-    }
-    for (size_t l = 0; l < n; l++) {
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                out[l][4 * i + j] = (uint8_t)(w[i][l] >> (8 * j));
-            }
-        }
-    }
+    md5x8_digests(st, n, out);
 }
 
 /* The compiler runtime fills the CPU model before main(); reading it is thread-safe. */
@@ -177,7 +204,15 @@ void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t
 #ifdef KAGG_HAVE_AVX2
     if (crypto == kinesis_crypto_default() && n > 1 && cpu_has_avx2()) {
         for (size_t i = 0; i < n; i += 8) {
-            md5x8(n - i < 8 ? n - i : 8, msg + i, len + i, out + i);
+            size_t k = n - i < 8 ? n - i : 8, longest = 0;
+            for (size_t j = 0; j < k; j++) {
+                longest = len[i + j] > longest ? len[i + j] : longest;
+            }
+            if (longest < 56) {
+                md5x8_short(k, msg + i, len + i, out + i);
+            } else {
+                md5x8(k, msg + i, len + i, out + i);
+            }
         }
         return;
     }

@@ -21,14 +21,16 @@ static uint32_t rnd(void) {
 static void md5_many_matches_one_by_one(void **state) {
     (void)state;
     const kinesis_crypto *c = kinesis_crypto_default();
-    for (int round = 0; round < 400; round++) {
+    for (int round = 0; round < 500; round++) {
         size_t n = 1 + (size_t)round % 19;
         const uint8_t *msg[19];
         size_t len[19];
         uint8_t out[19][16];
         for (size_t i = 0; i < n; i++) {
-            len[i] = round < 300 ? rnd() % 200 : rnd() % 70000;
+            /* rounds 400+: all messages of one block (partition keys: the one-block path) */
+            len[i] = round < 300 ? rnd() % 200 : round < 400 ? rnd() % 70000 : rnd() % 56;
             if (round % 50 == 0) len[i] = 55 + i; /* the one/two padding block boundary */
+            if (round % 50 == 1) len[i] = 55 - i % 56; /* the longest one-block messages, and 0 */
             uint8_t *m = malloc(len[i] + 1);
             for (size_t j = 0; j < len[i]; j++) m[j] = (uint8_t)rnd();
             msg[i] = m;
