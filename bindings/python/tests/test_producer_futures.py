@@ -185,6 +185,36 @@ def test_kept_futures_have_reports_when_the_rest_are_dropped(kinesalite):
             assert polled[i] == r
 
 
+def test_unreachable_futures_are_reused_and_held_ones_never(kinesalite):
+    """A resolved future nothing can reach any more goes back to the producer's pool and is
+    handed out by a later put(); a held one never is: its report stays its own, and a reused
+    future resolves with the report of its new record."""
+    name = create_stream(kinesalite, shards=2)
+    n = 3000
+    with libkinesis.Producer(kinesalite, linger_ms=20) as p:
+        held = [(i, p.put(name, b"one-%06d" % i, "key-%d" % (i % 97))) for i in range(n)]
+        held = held[::7]  # the rest are dropped
+        p.flush(timeout=60)
+        pooled = {id(f) for f in p._core._pool}
+        assert pooled, "dropped futures were not reused"
+        assert not pooled & {id(f) for _, f in held}
+        before = {i: f.result() for i, f in held}
+        again = [p.put(name, b"two-%06d" % i, "key-%d" % (i % 97)) for i in range(n)]
+        assert sum(id(f) in pooled for f in again) >= len(pooled) // 2
+        assert not any(f.done() for f in again if id(f) in pooled)  # reset to running
+        p.flush(timeout=60)
+    by_pos = {(u.sequence_number, u.sub_sequence_number): u
+              for u in libkinesis.deaggregate(read_all(kinesalite, name))}
+    assert len(by_pos) == 2 * n
+    for i, f in held:
+        r = f.result()
+        assert r == before[i]
+        assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"one-%06d" % i
+    for i, f in enumerate(again):
+        r = f.result()
+        assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"two-%06d" % i
+
+
 def test_failed_records_raise_with_code_and_message(kinesalite):
     with libkinesis.Producer(kinesalite, linger_ms=5, record_ttl_ms=20000) as p:
         futs = [p.put("no-such-stream-%s" % unique(), b"x", "k") for _ in range(3)]

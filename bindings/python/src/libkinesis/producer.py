@@ -203,11 +203,17 @@ class _RecordFuture(Future):
     _conds_made and stores it before reading _state under it, and the report thread stores
     _result before looking at either. The report is decoded into a DeliveryReport on first result().
     Only the producer resolves it: set_result()/set_exception() raise RuntimeError.
+
+    Once resolved, a future that nothing outside the producer references (no strong or weak
+    reference, no Condition, no decoded report, no error) is reset to running and handed out
+    again by a later put() (see _unheld): nobody can tell, and put() then makes no new object
+    for the garbage collector to count and trace.
     """
 
     _cond: Any = None
     _result: Any = None
     _exception: Any = None
+    _report: Any = None
     __init__ = object.__init__  # no per-instance fields: the class defaults serve until resolved
 
     @property
@@ -279,10 +285,9 @@ class _RecordFuture(Future):
             finally:
                 self = None  # type: ignore[assignment]  # no cycle through the traceback
                 exc = None
-        d = self.__dict__
-        rep = d.get("_report")
+        rep = self._report
         if rep is None:
-            rep = d.setdefault("_report", self._result.report_of(self))
+            rep = self.__dict__.setdefault("_report", self._result.report_of(self))
         return rep
 
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
@@ -302,6 +307,30 @@ class _RecordFuture(Future):
 
 _FAILED = True  # _result of a future that failed before C reported it (its _exception is set)
 _PLACEHOLDER = _RecordFuture()
+
+
+def _unheld(futs: List[_RecordFuture], refs: int) -> List[_RecordFuture]:
+    """The futures of futs that nothing but futs can reach (refs: the reference count this
+    comprehension then sees, _UNHELD_REFS) and that no weak reference, Condition, decoded report
+    or error ties to their outcome: nobody can ever look at them again."""
+    count = _refcount
+    return [f for f in futs if count(f) == refs and f.__weakref__ is None and f._cond is None
+            and f._report is None and f._exception is None]
+
+
+def _unheld_refs() -> Optional[int]:
+    """The reference count _unheld() sees for a future its list alone holds, measured by
+    _unheld() itself (interpreters count temporary references differently); None (no reuse)
+    without sys.getrefcount."""
+    if _refcount is None:
+        return None
+    for refs in range(1, 16):
+        if _unheld([_RecordFuture()], refs):
+            return refs
+    return None
+
+
+_UNHELD_REFS = _unheld_refs()
 
 
 def _ms(seconds: Optional[float]) -> int:
@@ -331,7 +360,7 @@ class _Core:
     # through a dict lookup.
     __slots__ = ("_acc", "_alloc", "_block", "_bt", "_close_deadline", "_close_timeout",
                  "_closed", "_cv", "_err", "_fast_data", "_handle", "_in_b", "_in_n", "_known",
-                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending",
+                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending", "_pool",
                  "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n", "_room_waiters",
                  "_stage", "_stage_max", "_stop", "_submit_lock", "_thread", "_wake_later")
 
@@ -355,6 +384,10 @@ class _Core:
         self._stage: List[Any] = []  # stream, key, data, future, stream, key, ...
         self._last_submit = time.monotonic()
         self._pending: Dict[int, _RecordFuture] = {}
+        # Resolved futures nobody can reach any more, handed out again by put() (see _resolve):
+        # in steady state put() then allocates no new object for the garbage collector to count
+        # and trace. At most as many as the buffer holds records.
+        self._pool: List[_RecordFuture] = []
         self._next_id = 1
         # Records handed to C and not yet resolved, under _cv; _room_* are what is left of the
         # caps (read without the lock by put()).
@@ -394,7 +427,14 @@ class _Core:
                 and stream_name in self._known):
             stage = self._stage
             if len(stage) < self._room_n:
-                fut = _RecordFuture()
+                pool = self._pool
+                if pool:
+                    try:
+                        fut = pool.pop()
+                    except IndexError:  # another thread took the last one
+                        fut = _RecordFuture()
+                else:
+                    fut = _RecordFuture()
                 # One atomic extend (no lock: puts on other threads append beside it). An ASCII
                 # key is staged as the str (its length is its byte length); the batch's keys
                 # are encoded with one call when they are handed to C.
@@ -749,6 +789,16 @@ class _Core:
             self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n))
             # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
+            if _UNHELD_REFS is not None:
+                # Futures nobody can reach again go back to the pool, reset to running.
+                reuse = _unheld(futs, _UNHELD_REFS)
+                room = self._max_n - len(self._pool)
+                if reuse and room > 0:
+                    del reuse[room:]
+                    deque(map(setattr, reuse, itertools.repeat("_result"),
+                              itertools.repeat(None, len(reuse))), 0)
+                    self._pool += reuse
+                del reuse
             del futs  # the futures nobody else holds go now
             # Every future left holds the take: copy the reports only if one does.
             if refs is None or refs(take) > unheld:
@@ -831,6 +881,7 @@ class _Core:
         with self._submit_lock:
             self._handle = None
             lib.kinesis_producer_destroy(handle)
+        self._pool.clear()
         left = self._stage[:]
         del self._stage[:len(left)]
         left_futs = left[3::4] + list(self._pending.values())
