@@ -39,6 +39,7 @@ _FAST_DATA = 3840    # data bytes handled by put()'s shortest path (with a key o
 _FAST_CHARGE = _FAST_DATA + 256 + _OVERHEAD  # the most a record staged by put() is counted for
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
+_POOL_MAX = 2 * _TAKE_CAP  # resolved futures kept for reuse by put() (~80 bytes each)
 # A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
 # take are the sum of a strided 32-bit view (exact buffer accounting without a per-record Python
 # step), and the id alone keys the pending dict.
@@ -384,9 +385,10 @@ class _Core:
         self._stage: List[Any] = []  # stream, key, data, future, stream, key, ...
         self._last_submit = time.monotonic()
         self._pending: Dict[int, _RecordFuture] = {}
-        # Resolved futures nobody can reach any more, handed out again by put() (see _resolve):
-        # in steady state put() then allocates no new object for the garbage collector to count
-        # and trace. At most as many as the buffer holds records.
+        # Resolved futures nobody can reach any more, handed out again by put() (see _resolve),
+        # so that put() allocates fewer objects for the garbage collector to count and trace.
+        # The most recently resolved ones, at most _POOL_MAX: a larger pool measured slower, its
+        # futures scattered over memory the caches no longer hold.
         self._pool: List[_RecordFuture] = []
         self._next_id = 1
         # Records handed to C and not yet resolved, under _cv; _room_* are what is left of the
@@ -792,7 +794,7 @@ class _Core:
             if _UNHELD_REFS is not None:
                 # Futures nobody can reach again go back to the pool, reset to running.
                 reuse = _unheld(futs, _UNHELD_REFS)
-                room = self._max_n - len(self._pool)
+                room = _POOL_MAX - len(self._pool)
                 if reuse and room > 0:
                     del reuse[room:]
                     deque(map(setattr, reuse, itertools.repeat("_result"),
