@@ -207,8 +207,8 @@ class _RecordFuture(Future):
 
     Once resolved, a future that nothing outside the producer references (no strong or weak
     reference, no Condition, no decoded report, no error) is reset to running and handed out
-    again by a later put() (see _unheld): nobody can tell, and put() then makes no new object
-    for the garbage collector to count and trace.
+    again by a later put() (see _unheld and _Core._pool): nobody can tell, and put() makes
+    fewer new objects for the garbage collector to count and trace.
     """
 
     _cond: Any = None
