@@ -310,13 +310,17 @@ _FAILED = True  # _result of a future that failed before C reported it (its _exc
 _PLACEHOLDER = _RecordFuture()
 
 
-def _unheld(futs: List[_RecordFuture], refs: int) -> List[_RecordFuture]:
+def _unheld(futs: List[_RecordFuture], refs: int, failed: bool = True) -> List[_RecordFuture]:
     """The futures of futs that nothing but futs can reach (refs: the reference count this
-    comprehension then sees, _UNHELD_REFS) and that no weak reference, Condition, decoded report
-    or error ties to their outcome: nobody can ever look at them again."""
+    comprehension then sees, _UNHELD_REFS) and that no weak reference, decoded report,
+    Condition or error ties to their outcome: nobody can ever look at them again. failed
+    False: the caller knows that no future of futs has an error."""
     count = _refcount
-    return [f for f in futs if count(f) == refs and f.__weakref__ is None and f._cond is None
-            and f._report is None and f._exception is None]
+    if failed:
+        return [f for f in futs if count(f) == refs and f.__weakref__ is None
+                and f._report is None and f._cond is None and f._exception is None]
+    return [f for f in futs if count(f) == refs and f.__weakref__ is None
+            and f._report is None and f._cond is None]
 
 
 def _unheld_refs() -> Optional[int]:
@@ -782,7 +786,8 @@ class _Core:
         woken: Any = ()
         try:
             statuses = i[_ST::_IW]
-            if any(statuses):
+            failed = any(statuses)
+            if failed:
                 for k in itertools.compress(range(n), statuses):
                     futs[k]._exception = _report_error(q, i, u, k)
             take.ids = list(map(id, futs))
@@ -791,11 +796,11 @@ class _Core:
             self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n))
             # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
-            if _UNHELD_REFS is not None:
+            room = _POOL_MAX - len(self._pool)
+            if room > 0 and _UNHELD_REFS is not None:
                 # Futures nobody can reach again go back to the pool, reset to running.
-                reuse = _unheld(futs, _UNHELD_REFS)
-                room = _POOL_MAX - len(self._pool)
-                if reuse and room > 0:
+                reuse = _unheld(futs, _UNHELD_REFS, failed)
+                if reuse:
                     del reuse[room:]
                     deque(map(setattr, reuse, itertools.repeat("_result"),
                               itertools.repeat(None, len(reuse))), 0)
