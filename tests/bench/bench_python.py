@@ -107,7 +107,7 @@ def side_boto3(recs):
     bench("consume_boto3_get_records", get, REPEAT)
 
 
-def side_libkinesis(recs, in_process_note=""):
+def side_libkinesis(recs, beside_boto3=False):
     import libkinesis
 
     lk = libkinesis.Client(**CFG)
@@ -161,7 +161,7 @@ def side_libkinesis(recs, in_process_note=""):
     # producer run turns off the producer's own per-shard pacing (1 MB/s, 1,000 records/s per
     # shard by default, which stretches this run to ~5 s of paced sending).
     unpaced = dict(shard_rate_bytes=0, shard_rate_records=0)
-    if in_process_note:
+    if beside_boto3:
         # The reference run beside boto3's heap: one run, into a stream of its own.
         produce("produce_libkinesis_producer_put_beside_boto3", "bench-lk-beside", 1, **unpaced)
         lk.close()
@@ -201,7 +201,7 @@ def main():
         elif side == "libkinesis-beside-boto3":
             import boto3
             boto3.client("kinesis", **CFG)  # boto3's model loaded, as in a process using both
-            side_libkinesis(recs, in_process_note="beside boto3")
+            side_libkinesis(recs, beside_boto3=True)
         else:
             sys.exit("unknown side %s" % side)
         return
@@ -225,7 +225,8 @@ def main():
     print("BENCH produce_ratio_paced boto3/libkinesis=%.1fx"
           % (p_b3 / ours["produce_libkinesis_producer_put_paced"]))
     print("BENCH produce_ratio_beside_boto3 boto3/libkinesis=%.1fx (libkinesis run in a process "
-          "that also loaded boto3)" % (p_b3 / beside["produce_libkinesis_producer_put_beside_boto3"]))
+          "that also loaded boto3)"
+          % (p_b3 / beside["produce_libkinesis_producer_put_beside_boto3"]))
     print("BENCH consume_ratio boto3/libkinesis=%.1fx (target >= 5x)"
           % (c_b3 / ours["consume_libkinesis_consumer_iter"]))
 

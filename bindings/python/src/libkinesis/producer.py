@@ -365,9 +365,10 @@ class _Core:
     # through a dict lookup.
     __slots__ = ("_acc", "_alloc", "_block", "_bt", "_close_deadline", "_close_timeout",
                  "_closed", "_cv", "_err", "_fast_data", "_handle", "_in_b", "_in_n", "_known",
-                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending", "_pool",
-                 "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n", "_room_waiters",
-                 "_stage", "_stage_max", "_stop", "_submit_lock", "_thread", "_wake_later")
+                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending",
+                 "_pf", "_pool", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n",
+                 "_room_waiters", "_stage", "_stage_max", "_stop", "_submit_lock", "_thread",
+                 "_wake_later")
 
     def __init__(self, pf: Any, handle: int, alloc: Any, opts: Any, block: bool,
                  put_timeout: float, close_timeout: Optional[float]) -> None:
