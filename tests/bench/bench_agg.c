@@ -1,7 +1,9 @@
 /* Aggregation benchmark (not a test): pack and unpack N records of D bytes with K-character keys
  * on one thread, plus the in-process MD5 ceiling. Unpack is measured the batch way (MD5s of all
  * blobs checked together by kinesis_agg_check_md5_many, then each decoded) and one blob at a
- * time. Prints `BENCH <name> <value> <unit>` lines.
+ * time. Also the hash keys of the N partition keys, 64 at a time as the producer's put_batch()
+ * hashes them (kinesis_hash_keys_of_partition_keys) and one by one (OpenSSL's MD5 per key).
+ * Prints `BENCH <name> <value> <unit>` lines.
  * Records come from the xorshift32 generator that tests/bench/bench_agg_node.js also uses, so the
  * Node module sees the same input. Rates are per CPU-second of this process.
  * Usage: bench_agg [records] [data_bytes] [key_chars] */
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #include "kinesis/agg.h"
+#include "kinesis/hashkey.h"
 
 static uint32_t seed = 12345;
 static uint32_t rnd(void) {
@@ -151,6 +154,34 @@ int main(int argc, char **argv) {
         md5_bytes += 1u << 20;
     } while ((t = now_s() - t0) < 1.0);
 
+    /* Hash keys of the partition keys: 64 at a time, and one by one. Best of 9 each. */
+    enum { KEY_CHUNK = 64 };
+    const char *kp[KEY_CHUNK];
+    size_t kl[KEY_CHUNK];
+    kinesis_hash_key hk[KEY_CHUNK];
+    uint64_t key_sum = 0;
+    double best_keys = 1e9, best_keys_single = 1e9;
+    for (int run = 0; run < 18; run++) {
+        double k0 = now_s();
+        for (size_t i = 0; i < n; i += KEY_CHUNK) {
+            size_t m = n - i < KEY_CHUNK ? n - i : KEY_CHUNK;
+            for (size_t j = 0; j < m; j++) {
+                kp[j] = keys + (i + j) * klen;
+                kl[j] = klen;
+            }
+            if (run % 2 == 0) {
+                kinesis_hash_keys_of_partition_keys(NULL, m, kp, kl, hk);
+            } else {
+                for (size_t j = 0; j < m; j++)
+                    hk[j] = kinesis_hash_key_of_partition_key(NULL, kp[j], kl[j]);
+            }
+            key_sum += hk[0].lo;
+        }
+        double kt = now_s() - k0;
+        if (run % 2 == 0 && kt < best_keys) best_keys = kt;
+        if (run % 2 == 1 && kt < best_keys_single) best_keys_single = kt;
+    }
+
     printf("BENCH agg_records %zu records\n", n);
     printf("BENCH agg_blobs %zu blobs\n", nb);
     printf("BENCH agg_blob_bytes %zu bytes\n", blob_bytes);
@@ -164,7 +195,9 @@ int main(int argc, char **argv) {
     printf("BENCH agg_unpack_one_by_one_bytes_per_s %.0f bytes/s\n",
            (double)blob_bytes / best_single);
     printf("BENCH md5_inprocess_bytes_per_s %.0f bytes/s\n", (double)md5_bytes / t);
-    fprintf(stderr, "(checksum %zu %02x)\n", sum, dig[0]);
+    printf("BENCH hash_keys_ns_per_key %.1f ns\n", best_keys * 1e9 / (double)n);
+    printf("BENCH hash_keys_one_by_one_ns_per_key %.1f ns\n", best_keys_single * 1e9 / (double)n);
+    fprintf(stderr, "(checksum %zu %02x %llu)\n", sum, dig[0], (unsigned long long)key_sum);
     free(keys);
     free(data);
     free(store);
