@@ -199,9 +199,14 @@ def test_unreachable_futures_are_reused_and_held_ones_never(kinesalite):
         assert pooled, "dropped futures were not reused"
         assert not pooled & {id(f) for _, f in held}
         before = {i: f.result() for i, f in held}
-        again = [p.put(name, b"two-%06d" % i, "key-%d" % (i % 97)) for i in range(n)]
+        again, done_at_put = [], []
+        for i in range(n):
+            f = p.put(name, b"two-%06d" % i, "key-%d" % (i % 97))
+            again.append(f)
+            done_at_put.append(f.done())  # a reused future comes back reset to running
+        del f
         assert sum(id(f) in pooled for f in again) >= len(pooled) // 2
-        assert not any(f.done() for f in again if id(f) in pooled)  # reset to running
+        assert not any(done_at_put)
         p.flush(timeout=60)
     by_pos = {(u.sequence_number, u.sub_sequence_number): u
               for u in libkinesis.deaggregate(read_all(kinesalite, name))}
