@@ -8,8 +8,9 @@
  * unparseable. Key-table indexes are cast to a Java int before the table lookup.
  *
  * init() makes passes over the protobuf: (A) validate and count, (B) index the key tables,
- * (C) resolve every record as the KCL would, deciding how many records are delivered. next()
- * walks the records once more. Every pass is linear; nothing recurses; nothing allocates. */
+ * (C) resolve every record as the KCL would, deciding how many records are delivered; C is
+ * skipped when the key tables alone show every record is deliverable. next() walks the records
+ * once more. Every pass is linear; nothing recurses; nothing allocates. */
 #include "kinesis/agg.h"
 
 #include "agg_internal.h"
@@ -133,8 +134,33 @@ static int parse_tag_msg(const uint8_t *p, const uint8_t *end, int depth) {
     return has_key;
 }
 
+/* The Record layout every KPL-compatible aggregator writes: partition_key_index (1), optionally
+ * explicit_hash_key_index (2), then data (3) ending the message. Read straight, it gives what the
+ * general loop below gives for it; 0 = another layout (the caller then takes the general loop). */
+static int parse_record_canonical(const uint8_t *p, const uint8_t *end, rec_fields *r) {
+    if (p >= end || *p++ != 0x08 || !kagg_varint_get(&p, end, &r->pk_idx)) {
+        return 0;
+    }
+    r->has_ehk = p < end && *p == 0x10;
+    r->ehk_idx = 0;
+    if (r->has_ehk && (++p, !kagg_varint_get(&p, end, &r->ehk_idx))) {
+        return 0;
+    }
+    size_t n;
+    if (p >= end || *p++ != 0x1A || !read_len(&p, end, &n) || n != (size_t)(end - p)) {
+        return 0;
+    }
+    r->data = p;
+    r->data_len = n;
+    r->has_pk = r->has_data = 1;
+    return 1;
+}
+
 /* Record message (parsed at recursion depth 1). Last occurrence of a scalar field wins. */
 static int parse_record(const uint8_t *p, const uint8_t *end, rec_fields *r) {
+    if (parse_record_canonical(p, end, r)) {
+        return 1;
+    }
     memset(r, 0, sizeof(*r));
     while (p < end) {
         uint32_t f, wt;
@@ -252,6 +278,44 @@ static int java_biginteger(const uint8_t *s, size_t n, int *rel, kinesis_hash_ke
     return 1;
 }
 
+static int in_range(kinesis_hash_key k, kinesis_hash_key lo, kinesis_hash_key hi) {
+    return kinesis_hash_key_compare(k, lo) >= 0 && kinesis_hash_key_compare(k, hi) <= 0;
+}
+
+/* 1 when every entry of both key tables gives a hash key in [lo, hi]: whichever entries the
+ * records use (their indexes known valid), every record is then in range, and pass C can be
+ * skipped. The partition keys are hashed once per distinct key, side by side (a member-by-member
+ * check hashes one key per record, one at a time). 0 = not sure (an explicit hash key that is not
+ * plain decimal, or one entry out of range): pass C then decides exactly as the KCL does. */
+static int tables_in_range(const kinesis_agg_decoder *d, const kinesis_crypto *crypto,
+                           kinesis_hash_key lo, kinesis_hash_key hi) {
+    enum { BATCH = 64 };
+    const char *keys[BATCH];
+    size_t lens[BATCH];
+    kinesis_hash_key hk[BATCH];
+    for (uint32_t i = 0; i < d->ehk_count_; i++) {
+        size_t n = 0;
+        const uint8_t *s = entry_at(d, d->pk_count_ + i, &n);
+        if (kinesis_hash_key_parse((const char *)s, n, &hk[0]) != KINESIS_OK ||
+            !in_range(hk[0], lo, hi)) {
+            return 0;
+        }
+    }
+    for (uint32_t i = 0; i < d->pk_count_; i += BATCH) {
+        size_t m = d->pk_count_ - i < BATCH ? d->pk_count_ - i : BATCH;
+        for (size_t j = 0; j < m; j++) {
+            keys[j] = (const char *)entry_at(d, i + (uint32_t)j, &lens[j]);
+        }
+        kinesis_hash_keys_of_partition_keys(crypto, m, keys, lens, hk);
+        for (size_t j = 0; j < m; j++) {
+            if (!in_range(hk[j], lo, hi)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static void set_passthrough(kinesis_agg_decoder *d, kinesis_status why) {
     d->outcome_ = KINESIS_AGG_PASSTHROUGH;
     d->reason_ = why;
@@ -300,7 +364,7 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
     uint64_t pk_count = 0, ehk_count = 0, records = 0;
     size_t first_rec = d->pb_len_, tables_end = 0; /* canonical blobs: tables, then records */
     int any_ehk = 0;
-    uint64_t max_pk_idx = 0;
+    uint64_t max_pk_idx = 0, max_ehk_idx = 0;
     while (p < end) {
         int kind;
         const uint8_t *body;
@@ -324,6 +388,9 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
             any_ehk |= r.has_ehk;
             if (r.pk_idx > max_pk_idx) {
                 max_pk_idx = r.pk_idx;
+            }
+            if (r.has_ehk && r.ehk_idx > max_ehk_idx) {
+                max_ehk_idx = r.ehk_idx;
             }
         }
     }
@@ -366,11 +433,16 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
         }
     }
 
-    const int has_range = opts && opts->has_range;
-    const kinesis_hash_key lo = has_range ? opts->range_start : (kinesis_hash_key){0, 0};
+    const kinesis_hash_key lo =
+        opts && opts->has_range ? opts->range_start : (kinesis_hash_key){0, 0};
     const kinesis_hash_key hi =
-        has_range ? opts->range_end : (kinesis_hash_key){UINT64_MAX, UINT64_MAX};
-    if (!has_range && !any_ehk && max_pk_idx < pk_count) {
+        opts && opts->has_range ? opts->range_end : (kinesis_hash_key){UINT64_MAX, UINT64_MAX};
+    /* The whole key space is no range to check (explicit hash keys are still checked to lie in
+     * [0, 2^128) below). */
+    const int has_range = opts && opts->has_range &&
+                          !(lo.hi == 0 && lo.lo == 0 && hi.hi == UINT64_MAX && hi.lo == UINT64_MAX);
+    const int indexes_valid = max_pk_idx < pk_count && (!any_ehk || max_ehk_idx < ehk_count);
+    if (indexes_valid && (has_range ? tables_in_range(d, crypto, lo, hi) : !any_ehk)) {
         d->deliver_ = records;
         return KINESIS_OK;
     }
@@ -412,8 +484,7 @@ static kinesis_status decoder_init(kinesis_agg_decoder *dec, const uint8_t *blob
             const uint8_t *s = entry_at(d, strict ? (uint32_t)r.pk_idx : pk_i, &n);
             key = kinesis_hash_key_of_partition_key(crypto, (const char *)s, n);
         }
-        if (bad == KINESIS_OK && (rel != 0 || kinesis_hash_key_compare(key, lo) < 0 ||
-                                  kinesis_hash_key_compare(key, hi) > 0)) {
+        if (bad == KINESIS_OK && (rel != 0 || !in_range(key, lo, hi))) {
             d->outcome_ = KINESIS_AGG_DROPPED;
             d->reason_ = KINESIS_E_AGG_OUT_OF_RANGE;
             d->error_record_ = i;

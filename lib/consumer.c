@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "agg_internal.h"
 #include "client_internal.h"
 #include "internal.h"
 #include "json.h"
@@ -1129,53 +1128,6 @@ static void fill_plain(kinesis_consumer *c, const batch *b, const kinesis_record
     o->millis_behind_latest = b->millis_behind;
 }
 
-static int all_in_range(const shard *s, size_t n, const char *const keys[], const size_t lens[]) {
-    kinesis_hash_key hk[64];
-    kinesis_hash_keys_of_partition_keys(NULL, n, keys, lens, hk);
-    for (size_t i = 0; i < n; i++)
-        if (kinesis_hash_key_compare(hk[i], s->hash_start) < 0 ||
-            kinesis_hash_key_compare(hk[i], s->hash_end) > 0)
-            return 0;
-    return 1;
-}
-
-/* 1 when every entry of an aggregate's key tables (MD5-checked blob) lies in the shard's range:
- * whatever key each member uses is then in range, so the decoder may skip its per-member check
- * (one MD5 per member, one at a time). The partition keys are hashed eight side by side, and once
- * per distinct key instead of once per member. 0 = not sure (anything unusual, or a key out of
- * range): the decoder then checks exactly as the KCL does. */
-static int tables_in_range(const shard *s, const uint8_t *blob, size_t len) {
-    enum { BATCH = 64 };
-    const char *keys[BATCH];
-    size_t lens[BATCH], n = 0;
-    const uint8_t *p = blob + KINESIS_AGG_MAGIC_LEN, *end = blob + len - KAGG_MD5_LEN;
-    while (p < end) {
-        uint8_t tag = *p++;
-        uint64_t flen;
-        if ((tag != KAGG_TAG_PK_TABLE && tag != KAGG_TAG_EHK_TABLE && tag != KAGG_TAG_RECORDS) ||
-            !kagg_varint_get(&p, end, &flen) || flen > (uint64_t)(end - p))
-            return 0;
-        const uint8_t *v = p;
-        p += flen;
-        if (tag == KAGG_TAG_RECORDS) continue;
-        if (tag == KAGG_TAG_EHK_TABLE) {
-            kinesis_hash_key k;
-            if (kinesis_hash_key_parse((const char *)v, (size_t)flen, &k) != KINESIS_OK ||
-                kinesis_hash_key_compare(k, s->hash_start) < 0 ||
-                kinesis_hash_key_compare(k, s->hash_end) > 0)
-                return 0;
-            continue;
-        }
-        keys[n] = (const char *)v;
-        lens[n++] = (size_t)flen;
-        if (n == BATCH) {
-            if (!all_in_range(s, n, keys, lens)) return 0;
-            n = 0;
-        }
-    }
-    return n == 0 || all_in_range(s, n, keys, lens);
-}
-
 /* Start decoding an aggregate; 0 when it yields nothing (dropped). */
 static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     const kinesis_record *r = &b->records[idx];
@@ -1188,12 +1140,7 @@ static int start_aggregate(kinesis_consumer *c, const batch *b, size_t idx) {
     opt.scratch = c->scratch;
     opt.scratch_count = c->scratch_cap;
     opt.md5_checked = b->md5_ok && b->md5_ok[idx];
-    /* The whole key space needs no per-member check (the decoder still refuses explicit hash
-     * keys outside [0, 2^128)); otherwise check the key tables at once when that suffices. */
-    int full = s->hash_start.hi == 0 && s->hash_start.lo == 0 && s->hash_end.hi == UINT64_MAX &&
-               s->hash_end.lo == UINT64_MAX;
-    opt.has_range =
-        s->has_range && !full && !(opt.md5_checked && tables_in_range(s, r->data, r->data_len));
+    opt.has_range = s->has_range;
     kinesis_status st = kinesis_agg_decoder_init(&c->dec, r->data, r->data_len, &opt);
     if (st == KINESIS_E_BUFFER_TOO_SMALL) {
         size_t need = kinesis_agg_decoder_scratch_needed(&c->dec);

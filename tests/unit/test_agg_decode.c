@@ -375,6 +375,91 @@ static void range_by_partition_key_md5(void **state) {
     assert_int_equal(decode(&p, 1, &o), KINESIS_E_AGG_OUT_OF_RANGE);
 }
 
+/* The range is decided by the keys the records use, not by every key-table entry: an unused
+ * entry out of range changes nothing (the decoder's table-wide shortcut must then fall back to
+ * the per-record check), and one record using it drops the whole aggregate. */
+static void range_decided_by_the_keys_records_use(void **state) {
+    (void)state;
+    kinesis_agg_decode_options o = {0};
+    o.has_range = 1; /* the lower half: MD5("pk-0001") is in it, MD5("pk-0002") is not */
+    o.range_end = (kinesis_hash_key){(1ull << 63) - 1, UINT64_MAX};
+    pbuf p = {.n = 0};
+    str(&p, 1, "pk-0001");
+    str(&p, 1, "pk-0002");
+    str(&p, 2, "340282366920938463463374607431768211455");
+    str(&p, 2, "5");
+    record(&p, 0, -1, "a");
+    record(&p, 1, 1, "b"); /* pk out of range, but its explicit hash key 5 is in */
+    assert_int_equal(decode(&p, 0, &o), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_outcome(&dec), KINESIS_AGG_AGGREGATED);
+    assert_int_equal(kinesis_agg_decoder_deliver_count(&dec), 2);
+    assert_int_equal(decode(&p, 1, &o), KINESIS_OK);
+    pbuf q = p;
+    record(&q, 0, 0, "c"); /* the explicit hash key 2^128-1 */
+    assert_int_equal(decode(&q, 0, &o), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_outcome(&dec), KINESIS_AGG_DROPPED);
+    assert_int_equal(kinesis_agg_decoder_error_record(&dec), 2);
+    q = p;
+    record(&q, 1, -1, "c"); /* MD5("pk-0002") */
+    assert_int_equal(decode(&q, 1, &o), KINESIS_E_AGG_OUT_OF_RANGE);
+    /* Every entry in range: all delivered (whatever path), and the whole key space as a range
+     * is no range at all. */
+    p.n = 0;
+    str(&p, 1, "pk-0001");
+    str(&p, 2, "5");
+    record(&p, 0, -1, "a");
+    record(&p, 0, 0, "b");
+    assert_int_equal(decode(&p, 1, &o), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_deliver_count(&dec), 2);
+    p.n = 0; /* every partition key in range, the explicit hash key a record uses is not */
+    str(&p, 1, "pk-0001");
+    str(&p, 2, "340282366920938463463374607431768211455");
+    record(&p, 0, -1, "a");
+    record(&p, 0, 0, "b");
+    assert_int_equal(decode(&p, 0, &o), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_outcome(&dec), KINESIS_AGG_DROPPED);
+    o.range_end = (kinesis_hash_key){UINT64_MAX, UINT64_MAX}; /* 2^128: out of any range */
+    p.n = 0;
+    str(&p, 1, "pk-0002");
+    str(&p, 2, "340282366920938463463374607431768211456");
+    record(&p, 0, -1, "a");
+    assert_int_equal(decode(&p, 1, &o), KINESIS_OK);
+    record(&p, 0, 0, "b");
+    assert_int_equal(decode(&p, 0, &o), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_outcome(&dec), KINESIS_AGG_DROPPED);
+}
+
+/* Records in other layouts than the usual (pk index, ehk index, data) read the same as through
+ * protobuf-java: fields in any order, a repeated scalar (the last wins), an unknown field after
+ * the data. */
+static void record_layouts(void **state) {
+    (void)state;
+    static const uint8_t reversed[] = {0x1A, 0x01, 'x', 0x10, 0x00, 0x08, 0x01};
+    static const uint8_t repeated[] = {0x08, 0x00, 0x08, 0x01, 0x1A, 0x01, 'y'};
+    static const uint8_t trailing[] = {0x08, 0x01, 0x1A, 0x01, 'z', 0x28, 0x05};
+    static const uint8_t data_twice[] = {0x08, 0x01, 0x1A, 0x01, 'v', 0x1A, 0x01, 'w'};
+    const uint8_t *recs[] = {reversed, repeated, trailing, data_twice};
+    const size_t lens[] = {sizeof reversed, sizeof repeated, sizeof trailing, sizeof data_twice};
+    const char want_data[] = {'x', 'y', 'z', 'w'};
+    pbuf p = {.n = 0};
+    str(&p, 1, "k0");
+    str(&p, 1, "k1");
+    str(&p, 2, "7");
+    for (size_t i = 0; i < 4; i++) lenfield(&p, 3, recs[i], lens[i]);
+    assert_int_equal(decode(&p, 1, NULL), KINESIS_OK);
+    assert_int_equal(kinesis_agg_decoder_deliver_count(&dec), 4);
+    kinesis_agg_user_record u;
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(kinesis_agg_decoder_next(&dec, &u));
+        assert_int_equal(u.partition_key_len, 2);
+        assert_memory_equal(u.partition_key, "k1", 2);
+        assert_int_equal(u.data_len, 1);
+        assert_int_equal(u.data[0], want_data[i]);
+        assert_int_equal(u.explicit_hash_key != NULL, i == 0);
+    }
+    assert_false(kinesis_agg_decoder_next(&dec, &u));
+}
+
 static void zero_records_and_scratch(void **state) {
     (void)state;
     pbuf p = {.n = 0};
@@ -439,6 +524,8 @@ int main(void) {
         cmocka_unit_test(kcl_index_semantics),
         cmocka_unit_test(kcl_biginteger_semantics),
         cmocka_unit_test(range_by_partition_key_md5),
+        cmocka_unit_test(range_decided_by_the_keys_records_use),
+        cmocka_unit_test(record_layouts),
         cmocka_unit_test(zero_records_and_scratch),
         cmocka_unit_test(short_and_plain_inputs),
     };
