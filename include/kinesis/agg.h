@@ -184,7 +184,9 @@ typedef enum kinesis_agg_decode_mode {
 typedef struct kinesis_agg_decode_options {
     kinesis_agg_decode_mode mode;
     /* 1: the shard's inclusive hash range [range_start, range_end] is checked for every member
-     * (as the KCL does with the shard's range). 0: the whole key space [0, 2^128). */
+     * (as the KCL does with the shard's range). 0: the whole key space [0, 2^128). When every
+     * entry of the blob's key tables lies in the range, init learns it from the tables (each
+     * distinct partition key hashed once, eight side by side) and checks no member one by one. */
     int has_range;
     kinesis_hash_key range_start;
     kinesis_hash_key range_end;

@@ -8,10 +8,14 @@ records/s and client CPU seconds per million user records for both, and the rati
 aggregated stream it also prints the floor (bench_consumer --floor: base64-decoding and
 MD5-checking the same aggregates, the least any KCL-exact reader does per user record) and the
 ratio boto3 would have over a reader that cost no more than that floor.
+Each reader reads each stream 1 + BENCH_STEADY_PASSES (default 3) times (boto3 with one client,
+ours with one client and a new consumer per pass): the first pass is printed apart (`_cold`), the
+median of the others is the steady state and the headline figure, as in bench_producer.sh.
 Usage: bench_consumer.py BENCH_CONSUMER_BIN KINESIS_CLI"""
 import base64
 import json
 import os
+import statistics
 import struct
 import subprocess
 import sys
@@ -27,6 +31,7 @@ ENDPOINT = os.environ["KINESIS_TEST_KINESALITE_ENDPOINT"]
 N = int(os.environ.get("BENCH_RECORDS", "100000"))
 N_AGG = int(os.environ.get("BENCH_AGG_RECORDS", str(N)))
 SIZE = int(os.environ.get("BENCH_RECORD_BYTES", "100"))
+STEADY = int(os.environ.get("BENCH_STEADY_PASSES", "3"))
 k = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name="us-east-1",
                  aws_access_key_id="test", aws_secret_access_key="test",
                  config=Config(retries={"max_attempts": 10, "mode": "standard"}))
@@ -181,7 +186,8 @@ def ours(name, label, limit, count):
     for ln in p.stdout.splitlines():
         print(ln)
         parts = ln.split()
-        vals[parts[1]] = float(parts[2])
+        if not parts[1].endswith("_passes"):
+            vals[parts[1]] = float(parts[2])
     return vals
 
 
@@ -214,10 +220,16 @@ print(f"# wrote {N} user records of {SIZE} bytes to {plain} and {N_AGG}, as "
 # use the same limits.
 for label, name, deagg, limit, count in (("plain", plain, False, 10000, N),
                                          ("aggregated", agg, True, 10, N_AGG)):
-    n, cpu, wall = boto3_read(name, count, deagg, limit)
-    b_cpu = cpu * 1e6 / n
-    print(f"BENCH boto3_{label}_user_records_per_s {n / wall:.0f} records/s")
+    passes = [boto3_read(name, count, deagg, limit) for _ in range(1 + STEADY)]
+    n, cold_cpu, cold_wall = passes[0]
+    b_cpu = statistics.median(cpu * 1e6 / n for n, cpu, _ in passes[1:])
+    b_wall = statistics.median(wall for _, _, wall in passes[1:])
+    print(f"BENCH boto3_{label}_cold_user_records_per_s {n / cold_wall:.0f} records/s")
+    print(f"BENCH boto3_{label}_cold_cpu_s_per_million {cold_cpu * 1e6 / n:.3f} s")
+    print(f"BENCH boto3_{label}_user_records_per_s {n / b_wall:.0f} records/s")
     print(f"BENCH boto3_{label}_cpu_s_per_million {b_cpu:.3f} s")
+    print(f"BENCH boto3_{label}_cpu_s_per_million_passes "
+          f"{','.join('%.3f' % (cpu * 1e6 / n) for n, cpu, _ in passes[1:])} s")
     v = ours(name, label, limit, count)
     o_cpu = v[f"consumer_{label}_cpu_s_per_million"]
     print(f"BENCH {label}_cpu_ratio_boto3_over_consumer {b_cpu / o_cpu:.1f} x")

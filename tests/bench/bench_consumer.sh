@@ -6,7 +6,8 @@
 #   cmake -B build-rel -DCMAKE_BUILD_TYPE=Release -DKINESIS_BUILD_BENCHMARKS=ON -DKINESIS_BUILD_CLI=ON
 #   && cmake --build build-rel)
 # Env: BENCH_RECORDS (default 100000), BENCH_AGG_RECORDS (user records of the aggregated stream,
-# default BENCH_RECORDS), BENCH_RECORD_BYTES (default 100).
+# default BENCH_RECORDS), BENCH_RECORD_BYTES (default 100), BENCH_STEADY_PASSES (reads of each
+# stream after the first, cold one, default 3; the headline figures are their median).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
