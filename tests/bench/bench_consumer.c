@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_median.h"
 #include "kinesis/kinesis.h"
 
 typedef struct ctx {
@@ -133,19 +134,6 @@ static int floor_main(const char *path, uint64_t user_records) {
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (1 <= n <= 16); v is left as it was. */
-static double median(const double *v, int n) {
-    double s[16];
-    memcpy(s, v, (size_t)n * sizeof(*s));
-    qsort(s, (size_t)n, sizeof(*s), cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 /* One pass: a new consumer reads the stream from the start until `expected` user records came. */
 static int read_pass(kinesis_client *client, char **argv, int argc, double *cpu, double *wall,
                      kinesis_consumer_stats *stats) {
@@ -215,8 +203,9 @@ int main(int argc, char **argv) {
     printf("BENCH consumer_%s_cold_user_records_per_s %.0f records/s\n", label, n / cold_wall);
     printf("BENCH consumer_%s_cold_cpu_s_per_million %.3f s\n", label, cold_cpu * 1e6 / n);
     printf("BENCH consumer_%s_user_records_per_s %.0f records/s\n", label,
-           n / median(walls, steady));
-    printf("BENCH consumer_%s_cpu_s_per_million %.3f s\n", label, median(cpus, steady) * 1e6 / n);
+           n / bench_median(walls, steady));
+    printf("BENCH consumer_%s_cpu_s_per_million %.3f s\n", label,
+           bench_median(cpus, steady) * 1e6 / n);
     printf("BENCH consumer_%s_cpu_s_per_million_passes", label);
     for (int i = 0; i < steady; i++) printf("%s%.3f", i ? "," : " ", cpus[i] * 1e6 / n);
     printf(" s\n");

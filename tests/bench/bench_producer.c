@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_median.h"
 #include "kinesis/kinesis.h"
 
 static double cpu_s(void) {
@@ -37,19 +38,6 @@ static double wall_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (n >= 1); v is left as it was. */
-static double median(const double *v, int n) {
-    double s[16];
-    memcpy(s, v, (size_t)n * sizeof(*s));
-    qsort(s, (size_t)n, sizeof(*s), cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static long failed;
@@ -166,7 +154,7 @@ int main(int argc, char **argv) {
             walls[pass - 1] = w;
         }
     }
-    double cpu = median(cpus, steady), wall = median(walls, steady);
+    double cpu = bench_median(cpus, steady), wall = bench_median(walls, steady);
     char *stats = NULL;
     kinesis_producer_stats_json(p, &stats, NULL);
     kinesis_producer_destroy(p);
