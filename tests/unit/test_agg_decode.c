@@ -402,8 +402,7 @@ static void range_decided_by_the_keys_records_use(void **state) {
     q = p;
     record(&q, 1, -1, "c"); /* MD5("pk-0002") */
     assert_int_equal(decode(&q, 1, &o), KINESIS_E_AGG_OUT_OF_RANGE);
-    /* Every entry in range: all delivered (whatever path), and the whole key space as a range
-     * is no range at all. */
+    /* Every entry in range: all delivered. */
     p.n = 0;
     str(&p, 1, "pk-0001");
     str(&p, 2, "5");
@@ -418,7 +417,9 @@ static void range_decided_by_the_keys_records_use(void **state) {
     record(&p, 0, 0, "b");
     assert_int_equal(decode(&p, 0, &o), KINESIS_OK);
     assert_int_equal(kinesis_agg_decoder_outcome(&dec), KINESIS_AGG_DROPPED);
-    o.range_end = (kinesis_hash_key){UINT64_MAX, UINT64_MAX}; /* 2^128: out of any range */
+    /* The whole key space as a range: no key is out of it, but an explicit hash key of 2^128
+     * still is. */
+    o.range_end = (kinesis_hash_key){UINT64_MAX, UINT64_MAX};
     p.n = 0;
     str(&p, 1, "pk-0002");
     str(&p, 2, "340282366920938463463374607431768211456");
