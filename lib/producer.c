@@ -289,6 +289,12 @@ static prec *slab_alloc(kinesis_producer *p, uint32_t cls, uint32_t lane) {
     }
 }
 
+/* Give a slab back to the allocator (its blocks unpoisoned first: the allocator may reuse them). */
+static void slab_destroy(kinesis_producer *p, slab *sl) {
+    SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
+    kinesis_mem_free(p->alloc, sl);
+}
+
 static void slab_free(kinesis_producer *p, prec *r) {
     slab *sl = r->slab;
     void *b = r;
@@ -299,8 +305,7 @@ static void slab_free(kinesis_producer *p, prec *r) {
     if (sl->current) return;
     if (sl->live == 0) {
         if (sl->listed) slab_unlist(p, sl);
-        SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
-        kinesis_mem_free(p->alloc, sl);
+        slab_destroy(p, sl);
         return;
     }
     if (!sl->listed) {
@@ -1837,15 +1842,10 @@ static void producer_free(kinesis_producer *p) {
         while (p->partial[c]) {
             slab *sl = p->partial[c];
             slab_unlist(p, sl);
-            SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
-            kinesis_mem_free(p->alloc, sl);
+            slab_destroy(p, sl);
         }
-        for (uint32_t i = 0; i <= SLAB_LANES; i++) {
-            slab *sl = p->lane_slab[c][i];
-            if (!sl) continue;
-            SLAB_UNPOISON(sl->base, (size_t)sl->block * sl->blocks);
-            kinesis_mem_free(p->alloc, sl);
-        }
+        for (uint32_t i = 0; i <= SLAB_LANES; i++)
+            if (p->lane_slab[c][i]) slab_destroy(p, p->lane_slab[c][i]);
     }
     kinesis_mem_free(p->alloc, p->senders);
     kinesis_mem_free(p->alloc, p->ctx);
