@@ -310,17 +310,13 @@ _FAILED = True  # _result of a future that failed before C reported it (its _exc
 _PLACEHOLDER = _RecordFuture()
 
 
-def _unheld(futs: List[_RecordFuture], refs: int, failed: bool = True) -> List[_RecordFuture]:
+def _unheld(futs: List[_RecordFuture], refs: int) -> List[_RecordFuture]:
     """The futures of futs that nothing but futs can reach (refs: the reference count this
     comprehension then sees, _UNHELD_REFS) and that no weak reference, decoded report,
-    Condition or error ties to their outcome: nobody can ever look at them again. failed
-    False: the caller knows that no future of futs has an error."""
+    Condition or error ties to their outcome: nobody can ever look at them again."""
     count = _refcount
-    if failed:
-        return [f for f in futs if count(f) == refs and f.__weakref__ is None
-                and f._report is None and f._cond is None and f._exception is None]
     return [f for f in futs if count(f) == refs and f.__weakref__ is None
-            and f._report is None and f._cond is None]
+            and f._report is None and f._cond is None and f._exception is None]
 
 
 def _unheld_refs() -> Optional[int]:
@@ -787,8 +783,7 @@ class _Core:
         woken: Any = ()
         try:
             statuses = i[_ST::_IW]
-            failed = any(statuses)
-            if failed:
+            if any(statuses):
                 for k in itertools.compress(range(n), statuses):
                     futs[k]._exception = _report_error(q, i, u, k)
             take.ids = list(map(id, futs))
@@ -800,7 +795,7 @@ class _Core:
             room = _POOL_MAX - len(self._pool)
             if room > 0 and _UNHELD_REFS is not None:
                 # Futures nobody can reach again go back to the pool, reset to running.
-                reuse = _unheld(futs, _UNHELD_REFS, failed)
+                reuse = _unheld(futs, _UNHELD_REFS)
                 if reuse:
                     del reuse[room:]
                     deque(map(setattr, reuse, itertools.repeat("_result"),
