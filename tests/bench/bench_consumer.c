@@ -24,7 +24,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "bench_median.h"
+#include "bench_passes.h"
 #include "kinesis/kinesis.h"
 
 typedef struct ctx {
@@ -182,8 +182,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "client: %s\n", err.message);
         return 1;
     }
-    int steady = getenv("BENCH_STEADY_PASSES") ? atoi(getenv("BENCH_STEADY_PASSES")) : 3;
-    if (steady < 1 || steady > 15) steady = 3;
+    int steady = bench_steady_passes();
     double n = (double)strtoull(argv[3], NULL, 10), cold_cpu = 0, cold_wall = 0, cpus[16],
            walls[16];
     kinesis_consumer_stats s;

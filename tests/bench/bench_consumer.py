@@ -32,6 +32,8 @@ N = int(os.environ.get("BENCH_RECORDS", "100000"))
 N_AGG = int(os.environ.get("BENCH_AGG_RECORDS", str(N)))
 SIZE = int(os.environ.get("BENCH_RECORD_BYTES", "100"))
 STEADY = int(os.environ.get("BENCH_STEADY_PASSES", "3"))
+if not 1 <= STEADY <= 15:  # as bench_consumer.c reads it
+    STEADY = 3
 k = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name="us-east-1",
                  aws_access_key_id="test", aws_secret_access_key="test",
                  config=Config(retries={"max_attempts": 10, "mode": "standard"}))

@@ -24,7 +24,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "bench_median.h"
+#include "bench_passes.h"
 #include "kinesis/kinesis.h"
 
 static double cpu_s(void) {
@@ -101,8 +101,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "producer: %s\n", err.message);
         return 1;
     }
-    int steady = getenv("BENCH_STEADY_PASSES") ? atoi(getenv("BENCH_STEADY_PASSES")) : 3;
-    if (steady < 1 || steady > 15) steady = 3;
+    int steady = bench_steady_passes();
     double cold_cpu = 0, cold_wall = 0, cpus[16], walls[16];
     for (int pass = 0; pass <= steady; pass++) {
         double w0 = wall_s(), c0 = cpu_s();

@@ -59,5 +59,6 @@ def main():
     print("BENCH boto3_cpu_s_per_million_passes %s s"
           % ",".join("%.3f" % (c / n * 1e6) for c in cpus[1:]))
 
+
 if __name__ == "__main__":
     main()
