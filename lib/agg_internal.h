@@ -16,7 +16,9 @@
 extern const uint8_t kinesis_agg_magic_[4];
 
 /* MD5 of n messages: side by side in AVX2 lanes with the default crypto where the CPU has AVX2,
- * else one by one through crypto->md5 (NULL = default). (lib/agg_md5x.c) */
+ * KAGG_MD5_BATCH at a time, else one by one through crypto->md5 (NULL = default).
+ * (lib/agg_md5x.c) Callers that gather messages to hash gather up to KAGG_MD5_BATCH. */
+#define KAGG_MD5_BATCH 16
 void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t *const msg[],
                            const size_t len[], uint8_t out[][KINESIS_MD5_LEN]);
 

@@ -24,7 +24,6 @@
 #define AGG_FIXED_EXTRA 64u /* magic, MD5, outer key and slack */
 #define MAX_CODES 32u       /* distinct error codes counted by name */
 #define SERVE_BATCH 4096u   /* reports served per lock round trip */
-#define MD5_LANES 8u        /* aggregates hashed side by side */
 #define PEND_MAX (4u << 20) /* most bytes of aggregates waiting for their MD5 */
 #define PUT_CHUNK 64u       /* records of a put_batch() queued per lock round trip */
 
@@ -681,12 +680,12 @@ struct sender {
     kinesis_agg_encoder enc;
     int have_enc;
     kinesis_buf body, resp; /* reused between requests */
-    /* Finished aggregates waiting for their MD5, which is computed for up to MD5_LANES of them
+    /* Finished aggregates waiting for their MD5, which is computed for up to KAGG_MD5_BATCH of them
      * side by side (AVX2 lanes); their base64 slots in body are filled then. */
     kinesis_buf pend;
     struct pending_agg {
         size_t pend_off, len, body_off;
-    } pending[MD5_LANES];
+    } pending[KAGG_MD5_BATCH];
     size_t npending;
     kentry *entries;
     struct ritem *items; /* one per entry: the response's results */
@@ -929,9 +928,9 @@ static int append_entry_json(sender *sd, const uint8_t *data, size_t data_len, c
 
 /* MD5 the waiting aggregates side by side, then base64 each into its slot in the body. */
 static void finish_pending(sender *sd) {
-    const uint8_t *msg[MD5_LANES];
-    size_t len[MD5_LANES];
-    uint8_t digest[MD5_LANES][KINESIS_MD5_LEN];
+    const uint8_t *msg[KAGG_MD5_BATCH];
+    size_t len[KAGG_MD5_BATCH];
+    uint8_t digest[KAGG_MD5_BATCH][KINESIS_MD5_LEN];
     for (size_t i = 0; i < sd->npending; i++) {
         msg[i] = (const uint8_t *)sd->pend.data + sd->pending[i].pend_off + 4;
         len[i] = sd->pending[i].len - KAGG_OVERHEAD;
@@ -954,7 +953,8 @@ static int emit_finished(sender *sd, pshard *sh, rlist *members) {
     kentry *e = &sd->entries[sd->nentries];
     if (out.aggregated) {
         /* The encoder reuses its buffer for the next aggregate: the blob waits in a copy. */
-        if (sd->npending == MD5_LANES || (sd->npending && sd->pend.len + out.data_len > PEND_MAX))
+        if (sd->npending == KAGG_MD5_BATCH ||
+            (sd->npending && sd->pend.len + out.data_len > PEND_MAX))
             finish_pending(sd);
         struct pending_agg *pa = &sd->pending[sd->npending];
         pa->pend_off = sd->pend.len;
