@@ -25,8 +25,29 @@ typedef struct rec_fields {
     size_t data_len;
 } rec_fields;
 
+/* The varints of more than one byte (out of line: the one-byte case is the hot one). */
+int kagg_varint_get_long_(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+    const uint8_t *q = *p;
+    uint64_t v = 0;
+    for (unsigned shift = 0, i = 0; i < 10; i++, shift += 7) {
+        if (q >= end) {
+            return 0;
+        }
+        uint8_t b = *q++;
+        if (shift < 64) {
+            v |= (uint64_t)(b & 0x7f) << shift;
+        }
+        if (!(b & 0x80)) {
+            *out = v;
+            *p = q;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* protobuf-java readTag: varint32, field number 0 invalid, wire types 6 and 7 invalid. */
-static int read_tag(const uint8_t **p, const uint8_t *end, uint32_t *field, uint32_t *wt) {
+static inline int read_tag(const uint8_t **p, const uint8_t *end, uint32_t *field, uint32_t *wt) {
     if (*p < end && **p < 0x80 && **p >= 0x08) { /* one-byte tag with a nonzero field number */
         uint32_t t = **p;
         *p += 1;
@@ -45,7 +66,7 @@ static int read_tag(const uint8_t **p, const uint8_t *end, uint32_t *field, uint
 }
 
 /* Length prefix (varint32 as a Java int; negative or past the end is an error). */
-static int read_len(const uint8_t **p, const uint8_t *end, size_t *len) {
+static inline int read_len(const uint8_t **p, const uint8_t *end, size_t *len) {
     uint64_t v;
     if (!kagg_varint_get(p, end, &v)) {
         return 0;
@@ -137,7 +158,7 @@ static int parse_tag_msg(const uint8_t *p, const uint8_t *end, int depth) {
 /* The Record layout every KPL-compatible aggregator writes: partition_key_index (1), optionally
  * explicit_hash_key_index (2), then data (3) ending the message. Read straight, it gives what the
  * general loop below gives for it; 0 = another layout (the caller then takes the general loop). */
-static int parse_record_canonical(const uint8_t *p, const uint8_t *end, rec_fields *r) {
+static inline int parse_record_canonical(const uint8_t *p, const uint8_t *end, rec_fields *r) {
     if (p >= end || *p++ != 0x08 || !kagg_varint_get(&p, end, &r->pk_idx)) {
         return 0;
     }
@@ -200,8 +221,8 @@ static int parse_record(const uint8_t *p, const uint8_t *end, rec_fields *r) {
 
 /* One top-level field. kind: 1 pk entry, 2 ehk entry, 3 record, 0 skipped. body and body_len give
  * the payload, len_off the offset of its length varint. */
-static int next_top(const uint8_t *pb, const uint8_t **p, const uint8_t *end, int *kind,
-                    const uint8_t **body, size_t *body_len, size_t *len_off) {
+static inline int next_top(const uint8_t *pb, const uint8_t **p, const uint8_t *end, int *kind,
+                           const uint8_t **body, size_t *body_len, size_t *len_off) {
     uint32_t f, wt;
     if (!read_tag(p, end, &f, &wt)) {
         return 0;
@@ -224,19 +245,20 @@ int kinesis_agg_has_magic(const uint8_t *data, size_t len) {
     return data && len >= 4 && memcmp(data, kinesis_agg_magic_, 4) == 0;
 }
 
-static const uint32_t *dec_index(const kinesis_agg_decoder *d) {
+static inline const uint32_t *dec_index(const kinesis_agg_decoder *d) {
     return d->index_ ? d->index_ : d->inline_index_;
 }
 
 /* Table entry view (entry known to exist and be well formed). */
-static const uint8_t *entry_at(const kinesis_agg_decoder *d, uint32_t i, size_t *len) {
+static inline const uint8_t *entry_at(const kinesis_agg_decoder *d, uint32_t i, size_t *len) {
     const uint8_t *p = d->pb_ + dec_index(d)[i];
+    *len = 0;
     read_len(&p, d->pb_ + d->pb_len_, len);
     return p;
 }
 
 /* Java int cast of a uint64 index, checked against a table size. */
-static int java_index(uint64_t idx, uint32_t count, uint32_t *out) {
+static inline int java_index(uint64_t idx, uint32_t count, uint32_t *out) {
     int32_t i = (int32_t)(uint32_t)idx;
     if (i < 0 || (uint32_t)i >= count) {
         return 0;

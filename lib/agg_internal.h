@@ -60,29 +60,16 @@ static inline uint8_t *kagg_varint_put(uint8_t *p, uint64_t v) {
 
 /* Read a varint from [*p, end) as protobuf-java's readRawVarint64 does: at most 10 bytes, bits
  * past 64 dropped. Returns 0 on truncation or a varint longer than 10 bytes. */
+int kagg_varint_get_long_(const uint8_t **p, const uint8_t *end, uint64_t *out);
+
 static inline int kagg_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *out) {
     const uint8_t *q = *p;
-    if (q < end && *q < 0x80) { /* the common one-byte case */
+    if (q < end && *q < 0x80) { /* the common one-byte case, inlined */
         *out = *q;
         *p = q + 1;
         return 1;
     }
-    uint64_t v = 0;
-    for (unsigned shift = 0, i = 0; i < 10; i++, shift += 7) {
-        if (q >= end) {
-            return 0;
-        }
-        uint8_t b = *q++;
-        if (shift < 64) {
-            v |= (uint64_t)(b & 0x7f) << shift;
-        }
-        if (!(b & 0x80)) {
-            *out = v;
-            *p = q;
-            return 1;
-        }
-    }
-    return 0;
+    return kagg_varint_get_long_(p, end, out);
 }
 
 #endif

@@ -39,7 +39,7 @@ static const uint32_t K[64] = {
 #define AVX2 __attribute__((target("avx2")))
 
 /* Eight rows of eight 32-bit words (row = lane) into eight vectors of one word each. */
-static AVX2 void transpose8(__m256i r[8]) {
+static inline AVX2 void transpose8(__m256i r[8]) {
     __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
     __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
     __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
