@@ -197,7 +197,11 @@ static KB64_AVX2 size_t encode_avx2(const uint8_t *src, size_t len, char *out) {
  * and any shorter tail to decode_portable. Writes 24 bytes per block into out[0..need) (a
  * 32-byte store only where the 8 extra bytes are rewritten later). Returns the characters
  * consumed, or SIZE_MAX when a block holds a character outside the alphabet. */
-static KB64_AVX2 size_t decode_avx2(const char *src, size_t len, uint8_t *out, size_t need) {
+/* Decodes whole 32-character blocks of src while they are all alphabet characters (no '='),
+ * leaving at least `keep` characters, writing only below out + need. Returns the characters
+ * decoded (a multiple of 32), or SIZE_MAX at a block with another character when !stop. */
+static KB64_AVX2 size_t decode_avx2(const char *src, size_t len, uint8_t *out, size_t need,
+                                    size_t keep, int stop) {
     /* A character is invalid when the flags of its low and high nibble share a bit:
      * 0x01 high 0,1,8..f (never valid), 0x02 high 2 (valid: low b '+', f '/'), 0x04 high 3
      * (valid: low 0..9), 0x08 high 4,6 (invalid: low 0), 0x10 high 5,7 (invalid: low b..f). */
@@ -220,13 +224,13 @@ static KB64_AVX2 size_t decode_avx2(const char *src, size_t len, uint8_t *out, s
                                           1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
     size_t i = 0, o = 0;
-    for (; i + 36 <= len; i += 32, o += 24) {
+    for (; i + 32 + keep <= len && o + 24 <= need; i += 32, o += 24) {
         __m256i in = _mm256_loadu_si256((const __m256i *)(const void *)(src + i));
         __m256i hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), nib);
         __m256i lo = _mm256_and_si256(in, nib);
         __m256i bad =
             _mm256_and_si256(_mm256_shuffle_epi8(lo_flags, lo), _mm256_shuffle_epi8(hi_flags, hi));
-        if (!_mm256_testz_si256(bad, bad)) return SIZE_MAX;
+        if (!_mm256_testz_si256(bad, bad)) return stop ? i : SIZE_MAX;
         __m256i row = _mm256_add_epi8(hi, _mm256_cmpeq_epi8(in, slash));
         __m256i v = _mm256_add_epi8(in, _mm256_shuffle_epi8(offsets, row));
         v = _mm256_madd_epi16(_mm256_maddubs_epi16(v, mul_pairs), mul_quads);
@@ -276,7 +280,7 @@ kinesis_status kinesis_base64_decode(const char *src, size_t len, uint8_t *out, 
     if (st != KINESIS_OK) return st;
 #ifdef KB64_HAVE_AVX2
     if (len >= 36 && cpu_has_avx2()) {
-        size_t done = decode_avx2(src, len, out, need);
+        size_t done = decode_avx2(src, len, out, need, 4, 0); /* the last 4 may hold '=' */
         if (done == SIZE_MAX) return KINESIS_E_INVALID_ARGUMENT;
         src += done;
         len -= done;
@@ -284,4 +288,13 @@ kinesis_status kinesis_base64_decode(const char *src, size_t len, uint8_t *out, 
     }
 #endif
     return decode_portable(src, len, out);
+}
+
+size_t kinesis_base64_decode_run_(const char *src, size_t len, uint8_t *out, size_t cap) {
+#ifdef KB64_HAVE_AVX2
+    if (len >= 32 && cpu_has_avx2()) return decode_avx2(src, len, out, cap, 0, 1);
+#else
+    (void)src, (void)len, (void)out, (void)cap;
+#endif
+    return 0;
 }

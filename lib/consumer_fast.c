@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 
+#include "base64_internal.h"
 #include "internal.h"
-#include "kinesis/base64.h"
 
 typedef struct scan {
     char *p, *end;
@@ -40,17 +40,25 @@ static char *str(scan *s, size_t *len) {
     return start;
 }
 
-/* A string known to hold no escapes when valid (base64): one scan for the closing quote. A
- * backslash inside makes the base64 decoding fail, which sends the response the general way. */
-static char *plain_str(scan *s, size_t *len) {
+/* A base64 string, decoded in place: *len gets the decoded size. The whole blocks of base64
+ * are decoded while the closing quote is looked for (one pass over the text, not a scan for the
+ * quote then the decoding); the rest is decoded after it is found. Anything but base64 inside
+ * (an escape) fails, which sends the response the general way. */
+static char *base64_str(scan *s, size_t *len) {
     ws(s);
     if (s->p >= s->end || *s->p != '"') return NULL;
     char *start = ++s->p;
-    char *q = memchr(start, '"', (size_t)(s->end - start));
+    size_t avail = (size_t)(s->end - start);
+    size_t run = kinesis_base64_decode_run_(start, avail, (uint8_t *)start, avail);
+    char *q = memchr(start + run, '"', avail - run);
     if (!q) return NULL;
+    size_t rest = (size_t)(q - (start + run)), out = 0;
+    if (kinesis_base64_decode(start + run, rest, (uint8_t *)start + run / 4 * 3, rest, &out) !=
+        KINESIS_OK)
+        return NULL;
     *q = '\0';
     s->p = q + 1;
-    *len = (size_t)(q - start);
+    *len = run / 4 * 3 + out;
     return start;
 }
 
@@ -146,13 +154,10 @@ static kinesis_status parse_record(scan *s, kinesis_record *r) {
             if (!(r->partition_key = str(s, NULL))) return KINESIS_E_UNSUPPORTED;
         } else if (!strcmp(key, "Data")) {
             size_t n;
-            char *d = plain_str(s, &n);
-            size_t out = 0;
-            /* decoding never needs more room than the text it replaces */
-            if (!d || kinesis_base64_decode(d, n, (uint8_t *)d, n, &out) != KINESIS_OK)
-                return KINESIS_E_UNSUPPORTED;
+            char *d = base64_str(s, &n);
+            if (!d) return KINESIS_E_UNSUPPORTED;
             r->data = (const uint8_t *)d;
-            r->data_len = out;
+            r->data_len = n;
             have_data = 1;
         } else if (!strcmp(key, "ApproximateArrivalTimestamp")) {
             if (!number(s, &r->approximate_arrival_timestamp)) return KINESIS_E_UNSUPPORTED;

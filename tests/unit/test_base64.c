@@ -460,6 +460,58 @@ static void test_random_text(void **state) {
     }
 }
 
+/* decode_run: on base64 followed by a closing quote and more JSON, it decodes exactly the
+ * whole 32-character blocks before the first character outside the alphabet ('=' included),
+ * in place or into a separate buffer of any capacity (allocated at its exact size, so a write
+ * past it is caught), and never decodes past an injected invalid character. */
+static void test_decode_run(void **state) {
+    (void)state;
+    int simd = kinesis_base64_simd_active_();
+    for (int rep = 0; rep < 2000; rep++) {
+        size_t len = rep < 300 ? (size_t)rep : (size_t)(rnd() % 3000);
+        uint8_t *data = malloc(len + 1);
+        assert_non_null(data);
+        fill_random(data, len);
+        size_t tl = KINESIS_BASE64_ENCODED_LEN(len);
+        char *text = malloc(tl + 8);
+        assert_non_null(text);
+        assert_int_equal(kinesis_base64_encode(data, len, text, tl, NULL), KINESIS_OK);
+        memcpy(text + tl, "\",\"X\":1}", 8);
+        size_t stop = tl; /* the first character outside the alphabet */
+        while (stop > 0 && text[stop - 1] == '=') stop--;
+        if (rep % 3 == 1 && tl) { /* an invalid character somewhere inside */
+            size_t at = rnd() % tl;
+            text[at] = (char)probes[8 + rnd() % (sizeof probes - 8)];
+            if (at < stop) stop = at;
+        }
+        size_t expect = simd ? stop / 32 * 32 : 0;
+        /* into a separate buffer with room for everything */
+        size_t cap = tl / 4 * 3;
+        uint8_t *out = malloc(cap + 1);
+        assert_non_null(out);
+        size_t got = kinesis_base64_decode_run_(text, tl + 8, out, cap);
+        assert_int_equal(got, expect);
+        if (got) assert_memory_equal(out, data, got / 4 * 3);
+        free(out);
+        /* a capacity that ends mid-way: the run stops at the last block that fits */
+        if (expect >= 64) {
+            size_t small = expect / 4 * 3 - 5;
+            out = malloc(small);
+            assert_non_null(out);
+            got = kinesis_base64_decode_run_(text, tl + 8, out, small);
+            assert_true(got % 32 == 0 && got / 4 * 3 <= small && got < expect);
+            assert_memory_equal(out, data, got / 4 * 3);
+            free(out);
+        }
+        /* in place */
+        got = kinesis_base64_decode_run_(text, tl + 8, (uint8_t *)text, tl + 8);
+        assert_int_equal(got, expect);
+        if (got) assert_memory_equal(text, data, got / 4 * 3);
+        free(text);
+        free(data);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc4648_vectors),
@@ -472,6 +524,7 @@ int main(void) {
         cmocka_unit_test(test_capacity_before_characters),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_random_text),
+        cmocka_unit_test(test_decode_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
