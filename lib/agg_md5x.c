@@ -2,8 +2,8 @@
  *
  * MD5 is a serial chain per message, so one message cannot be hashed faster than OpenSSL does;
  * several can, side by side in SIMD lanes. With the default crypto on an x86-64 CPU with AVX2,
- * up to eight blobs are hashed together (a multi-buffer MD5 written from RFC 1321); otherwise
- * each blob goes through the kinesis_crypto md5 function. */
+ * up to sixteen blobs are hashed together (a multi-buffer MD5 written from RFC 1321: two groups
+ * of eight lanes); otherwise each blob goes through the kinesis_crypto md5 function. */
 #include "kinesis/agg.h"
 
 #include "agg_internal.h"
@@ -58,11 +58,9 @@ static inline AVX2 void transpose8(__m256i r[8]) {
     r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
 }
 
-/* Eight messages in one 256-bit vector per state word: md5x8_block, md5x8_short, md5x8, ... */
+/* The vector operations of the template below: eight 32-bit lanes of AVX2. */
 #define MDX_LANES 8
-#define MDX_GROUPS 1
 #define MDX_VEC __m256i
-#define MDX_FN(sfx) md5x8##sfx
 #define MDX_TRANSPOSE transpose8
 #define V_LOADU _mm256_loadu_si256
 #define V_STOREU _mm256_storeu_si256
@@ -75,25 +73,15 @@ static inline AVX2 void transpose8(__m256i r[8]) {
 #define V_SLLI _mm256_slli_epi32
 #define V_SRLI _mm256_srli_epi32
 #define V_BLENDV _mm256_blendv_epi8
+
+/* Eight messages in one vector per state word: md5x8_block, md5x8_short, md5x8, ... */
+#define MDX_GROUPS 1
+#define MDX_FN(sfx) md5x8##sfx
 #include "agg_md5x_lanes.h"
 
 /* Sixteen messages in two such vectors, interleaved: md5x16_block, md5x16_short, md5x16, ... */
-#define MDX_LANES 8
 #define MDX_GROUPS 2
-#define MDX_VEC __m256i
 #define MDX_FN(sfx) md5x16##sfx
-#define MDX_TRANSPOSE transpose8
-#define V_LOADU _mm256_loadu_si256
-#define V_STOREU _mm256_storeu_si256
-#define V_SET1 _mm256_set1_epi32
-#define V_ADD _mm256_add_epi32
-#define V_AND _mm256_and_si256
-#define V_ANDNOT _mm256_andnot_si256
-#define V_OR _mm256_or_si256
-#define V_XOR _mm256_xor_si256
-#define V_SLLI _mm256_slli_epi32
-#define V_SRLI _mm256_srli_epi32
-#define V_BLENDV _mm256_blendv_epi8
 #include "agg_md5x_lanes.h"
 
 _Static_assert(KAGG_MD5_BATCH == 16, "a batch is what md5x16 hashes at once");

@@ -1,15 +1,15 @@
-/* The multi-buffer MD5 for one vector width and group count, included by agg_md5x.c once per
- * variant (a template: the rounds are written once). The includer defines:
+/* The multi-buffer MD5, included by agg_md5x.c once per group count (a template: the rounds
+ * are written once). The includer defines, once for every instance:
  *   MDX_LANES      messages side by side in one vector (the 32-bit words of MDX_VEC)
+ *   MDX_VEC        the vector type
+ *   MDX_TRANSPOSE  turns MDX_LANES rows (one lane's consecutive words each) into words
+ *   V_LOADU, V_STOREU, V_SET1, V_ADD, V_AND, V_ANDNOT, V_OR, V_XOR, V_SLLI, V_SRLI, V_BLENDV
+ * and before each inclusion (undefined again at its end):
  *   MDX_GROUPS     vectors of lanes hashed in one instruction stream. MD5 is a chain of
  *                  dependent steps, so one vector leaves most of the CPU's execution units
  *                  idle; a second, independent group runs in their shadow for little more time.
- *   MDX_VEC        the vector type
  *   MDX_FN(sfx)    the name of each function
- *   MDX_TRANSPOSE  turns MDX_LANES rows (one lane's consecutive words each) into words
- *   V_LOADU, V_STOREU, V_SET1, V_ADD, V_AND, V_ANDNOT, V_OR, V_XOR, V_SLLI, V_SRLI, V_BLENDV
- * and everything is undefined again at the end. Functions carry the AVX2 target attribute: they
- * only run after cpu_has_avx2() said yes. */
+ * Functions carry the AVX2 target attribute: they only run after cpu_has_avx2() said yes. */
 
 #define MDX_MSGS (MDX_LANES * MDX_GROUPS)
 #define MDX_ROTL(x, s) V_OR(V_SLLI((x), (s)), V_SRLI((x), 32 - (s)))
@@ -184,20 +184,6 @@ static AVX2 void MDX_FN()(size_t n, const uint8_t *const msg[], const size_t len
 #undef MDX_G
 #undef MDX_H
 #undef MDX_I
-#undef MDX_LANES
 #undef MDX_GROUPS
 #undef MDX_MSGS
-#undef MDX_VEC
 #undef MDX_FN
-#undef MDX_TRANSPOSE
-#undef V_LOADU
-#undef V_STOREU
-#undef V_SET1
-#undef V_ADD
-#undef V_AND
-#undef V_ANDNOT
-#undef V_OR
-#undef V_XOR
-#undef V_SLLI
-#undef V_SRLI
-#undef V_BLENDV

@@ -2048,7 +2048,7 @@ static void rec_fill(prec *r, const put_item *it, uint32_t flags, slab *sl) {
     r->slab = sl;
 }
 
-/* Hash the keys that need it (eight side by side), and allocate and fill the records too large
+/* Hash the keys that need it (sixteen side by side), and allocate and fill the records too large
  * for a slab block, all outside the lock. */
 static kinesis_status prepare_items(kinesis_producer *p, put_item *items, size_t n, uint32_t flags,
                                     kinesis_error *err) {

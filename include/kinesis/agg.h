@@ -186,7 +186,7 @@ typedef struct kinesis_agg_decode_options {
     /* 1: the shard's inclusive hash range [range_start, range_end] is checked for every member
      * (as the KCL does with the shard's range). 0: the whole key space [0, 2^128). When every
      * entry of the blob's key tables lies in the range, init learns it from the tables (each
-     * distinct partition key hashed once, eight side by side) and checks no member one by one. */
+     * distinct partition key hashed once, sixteen side by side) and checks no member one by one. */
     int has_range;
     kinesis_hash_key range_start;
     kinesis_hash_key range_end;
@@ -281,7 +281,7 @@ KINESIS_API size_t kinesis_agg_decoder_scratch_needed(const kinesis_agg_decoder 
 /* Check the MD5 of many received records at once, for a batch of GetRecords results:
  * md5_ok[i] = 1 when blobs[i] has the magic, more than 16 bytes after it, and a matching MD5
  * (then pass md5_checked = 1 to kinesis_agg_decoder_init for it); else 0. With the default
- * crypto (NULL) on an x86-64 CPU with AVX2, eight blobs are hashed side by side, several times
+ * crypto (NULL) on an x86-64 CPU with AVX2, sixteen blobs are hashed side by side, several times
  * faster than one by one; a custom crypto's md5 is called per blob. Blobs are borrowed.
  * Errors: KINESIS_E_INVALID_ARGUMENT (NULL arrays with n > 0). Any thread. */
 KINESIS_API kinesis_status kinesis_agg_check_md5_many(const kinesis_crypto *crypto, size_t n,
