@@ -193,13 +193,11 @@ static KB64_AVX2 size_t encode_avx2(const uint8_t *src, size_t len, char *out) {
     return i;
 }
 
-/* Decodes 32-character blocks, always leaving the last quad (the only one that may hold '=')
- * and any shorter tail to decode_portable. Writes 24 bytes per block into out[0..need) (a
- * 32-byte store only where the 8 extra bytes are rewritten later). Returns the characters
- * consumed, or SIZE_MAX when a block holds a character outside the alphabet. */
-/* Decodes whole 32-character blocks of src while they are all alphabet characters (no '='),
- * leaving at least `keep` characters, writing only below out + need. Returns the characters
- * decoded (a multiple of 32), or SIZE_MAX at a block with another character when !stop. */
+/* Decodes whole 32-character blocks of src, leaving at least `keep` characters (decode keeps
+ * the last quad, the only one that may hold '=', and any shorter tail for decode_portable).
+ * Writes 24 bytes per block, only below out + need (a 32-byte store where the 8 extra bytes
+ * are rewritten later or lie past what the caller uses). Returns the characters consumed; at a
+ * block holding a character outside the alphabet, SIZE_MAX, or with `stop` that block's start. */
 static KB64_AVX2 size_t decode_avx2(const char *src, size_t len, uint8_t *out, size_t need,
                                     size_t keep, int stop) {
     /* A character is invalid when the flags of its low and high nibble share a bit:
