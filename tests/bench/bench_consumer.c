@@ -37,19 +37,6 @@ static int on_record(void *user, const kinesis_consumer_record *r) {
     return ++x->n >= x->expected;
 }
 
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
-static double wall_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int floor_main(const char *path, uint64_t user_records) {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -98,7 +85,7 @@ static int floor_main(const char *path, uint64_t user_records) {
     double cpu = 0;
     uint64_t passes = 0;
     for (int pass = 0; cpu < 0.5; pass++) {
-        double c0 = cpu_seconds();
+        double c0 = bench_cpu_s();
         size_t off = 0;
         for (size_t i = 0; i < n; i++) {
             size_t got;
@@ -117,7 +104,7 @@ static int floor_main(const char *path, uint64_t user_records) {
                 return 1;
             }
         if (pass) {
-            cpu += cpu_seconds() - c0;
+            cpu += bench_cpu_s() - c0;
             passes++;
         }
     }
@@ -147,7 +134,7 @@ static int read_pass(kinesis_client *client, char **argv, int argc, double *cpu,
     if (argc == 6) o.max_records_per_call = (uint32_t)strtoul(argv[5], NULL, 10);
     kinesis_consumer *c;
     kinesis_error err;
-    double cpu0 = cpu_seconds(), t0 = wall_seconds();
+    double cpu0 = bench_cpu_s(), t0 = bench_wall_s();
     if (kinesis_consumer_new(client, &o, &c, &err) != KINESIS_OK) {
         fprintf(stderr, "consumer: %s\n", err.message);
         return 1;
@@ -155,8 +142,8 @@ static int read_pass(kinesis_client *client, char **argv, int argc, double *cpu,
     kinesis_status st = kinesis_consumer_run(c, &err);
     kinesis_consumer_get_stats(c, stats);
     kinesis_consumer_destroy(c);
-    *cpu = cpu_seconds() - cpu0;
-    *wall = wall_seconds() - t0;
+    *cpu = bench_cpu_s() - cpu0;
+    *wall = bench_wall_s() - t0;
     if (st != KINESIS_OK || x.n < x.expected) {
         fprintf(stderr, "consumer: %s %s (%llu of %llu)\n", kinesis_status_name(st), err.message,
                 (unsigned long long)x.n, (unsigned long long)x.expected);
@@ -182,32 +169,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, "client: %s\n", err.message);
         return 1;
     }
-    int steady = bench_steady_passes();
-    double n = (double)strtoull(argv[3], NULL, 10), cold_cpu = 0, cold_wall = 0, cpus[16],
-           walls[16];
+    bench_passes bp = {.steady = bench_steady_passes()};
+    double n = (double)strtoull(argv[3], NULL, 10);
     kinesis_consumer_stats s;
-    for (int pass = 0; pass <= steady; pass++) {
+    for (int pass = 0; pass <= bp.steady; pass++) {
         double cpu, wall;
         if (read_pass(client, argv, argc, &cpu, &wall, &s) != 0) return 1;
-        if (pass == 0) {
-            cold_cpu = cpu;
-            cold_wall = wall;
-        } else {
-            cpus[pass - 1] = cpu;
-            walls[pass - 1] = wall;
-        }
+        bench_passes_add(&bp, pass, cpu, wall);
     }
     kinesis_client_destroy(client);
     const char *label = argv[4];
-    printf("BENCH consumer_%s_cold_user_records_per_s %.0f records/s\n", label, n / cold_wall);
-    printf("BENCH consumer_%s_cold_cpu_s_per_million %.3f s\n", label, cold_cpu * 1e6 / n);
-    printf("BENCH consumer_%s_user_records_per_s %.0f records/s\n", label,
-           n / bench_median(walls, steady));
-    printf("BENCH consumer_%s_cpu_s_per_million %.3f s\n", label,
-           bench_median(cpus, steady) * 1e6 / n);
-    printf("BENCH consumer_%s_cpu_s_per_million_passes", label);
-    for (int i = 0; i < steady; i++) printf("%s%.3f", i ? "," : " ", cpus[i] * 1e6 / n);
-    printf(" s\n");
+    char name[64];
+    snprintf(name, sizeof(name), "consumer_%s", label);
+    bench_passes_print(&bp, name, "user_records", n);
     printf("BENCH consumer_%s_kinesis_records %llu records\n", label,
            (unsigned long long)s.kinesis_records);
     printf("BENCH consumer_%s_get_records_calls %llu calls\n", label,

@@ -27,19 +27,6 @@
 #include "bench_passes.h"
 #include "kinesis/kinesis.h"
 
-static double cpu_s(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double wall_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long failed;
 static void on_report(void *u, const kinesis_delivery_report *r) {
     (void)u;
@@ -101,10 +88,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "producer: %s\n", err.message);
         return 1;
     }
-    int steady = bench_steady_passes();
-    double cold_cpu = 0, cold_wall = 0, cpus[16], walls[16];
-    for (int pass = 0; pass <= steady; pass++) {
-        double w0 = wall_s(), c0 = cpu_s();
+    bench_passes bp = {.steady = bench_steady_passes()};
+    for (int pass = 0; pass <= bp.steady; pass++) {
+        double w0 = bench_wall_s(), c0 = bench_cpu_s();
         for (long i = 0; batch && i < n;) {
             long m = n - i < 500 ? n - i : 500;
             kinesis_producer_batch b = {stream,
@@ -144,16 +130,8 @@ int main(int argc, char **argv) {
             fprintf(stderr, "flush timed out\n");
             return 1;
         }
-        double c = cpu_s() - c0, w = wall_s() - w0;
-        if (pass == 0) {
-            cold_cpu = c;
-            cold_wall = w;
-        } else {
-            cpus[pass - 1] = c;
-            walls[pass - 1] = w;
-        }
+        bench_passes_add(&bp, pass, bench_cpu_s() - c0, bench_wall_s() - w0);
     }
-    double cpu = bench_median(cpus, steady), wall = bench_median(walls, steady);
     char *stats = NULL;
     kinesis_producer_stats_json(p, &stats, NULL);
     kinesis_producer_destroy(p);
@@ -168,13 +146,7 @@ int main(int argc, char **argv) {
              copy    ? "_copy"
              : batch ? ""
                      : "_put");
-    printf("BENCH %s_cold_records_per_s %.0f records/s\n", name, (double)n / cold_wall);
-    printf("BENCH %s_cold_cpu_s_per_million %.3f s\n", name, cold_cpu / (double)n * 1e6);
-    printf("BENCH %s_records_per_s %.0f records/s\n", name, (double)n / wall);
-    printf("BENCH %s_cpu_s_per_million %.3f s\n", name, cpu / (double)n * 1e6);
-    printf("BENCH %s_cpu_s_per_million_passes", name);
-    for (int i = 0; i < steady; i++) printf("%s%.3f", i ? "," : " ", cpus[i] / (double)n * 1e6);
-    printf(" s\n");
+    bench_passes_print(&bp, name, "records", (double)n);
     printf("BENCH %s_peak_rss %ld KiB\n", name, ru.ru_maxrss);
     fprintf(stderr, "%s stats: %s\n", name, stats ? stats : "");
     kinesis_free(kinesis_client_allocator(c), stats);
