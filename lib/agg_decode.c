@@ -177,11 +177,9 @@ static inline int parse_record_canonical(const uint8_t *p, const uint8_t *end, r
     return 1;
 }
 
-/* Record message (parsed at recursion depth 1). Last occurrence of a scalar field wins. */
-static int parse_record(const uint8_t *p, const uint8_t *end, rec_fields *r) {
-    if (parse_record_canonical(p, end, r)) {
-        return 1;
-    }
+/* Record message of any layout (parsed at recursion depth 1). Last occurrence of a scalar field
+ * wins. Out of line: parse_record() below tries the canonical layout inline first. */
+static int parse_record_general(const uint8_t *p, const uint8_t *end, rec_fields *r) {
     memset(r, 0, sizeof(*r));
     while (p < end) {
         uint32_t f, wt;
@@ -217,6 +215,10 @@ static int parse_record(const uint8_t *p, const uint8_t *end, rec_fields *r) {
         }
     }
     return r->has_pk && r->has_data;
+}
+
+static inline int parse_record(const uint8_t *p, const uint8_t *end, rec_fields *r) {
+    return parse_record_canonical(p, end, r) || parse_record_general(p, end, r);
 }
 
 /* One top-level field. kind: 1 pk entry, 2 ehk entry, 3 record, 0 skipped. body and body_len give
