@@ -7,7 +7,10 @@ user record: see deaggregate()) and with bench_consumer (libkinesis). Prints BEN
 records/s and client CPU seconds per million user records for both, and the ratio. For the
 aggregated stream it also prints the floor (bench_consumer --floor: base64-decoding and
 MD5-checking the same aggregates, the least any KCL-exact reader does per user record) and the
-ratio boto3 would have over a reader that cost no more than that floor.
+ratio boto3 would have over a reader that cost no more than that floor; and what receiving the
+same GetRecords responses through libcurl costs alone (bench_consumer --receive: the kernel's
+socket copy, libcurl, one copy out of it) and the ratio over receive plus floor, the most a
+KCL-exact reader over libcurl that keeps each response whole can have.
 Each reader reads each stream 1 + BENCH_STEADY_PASSES (default 3) times (boto3 with one client,
 ours with one client and a new consumer per pass): the first pass is printed apart (`_cold`), the
 median of the others is the steady state and the headline figure, as in bench_producer.sh.
@@ -248,3 +251,12 @@ for label, name, deagg, limit, count in (("plain", plain, False, 10000, N),
         floor = float(p.stdout.split()[2])
         print(f"BENCH {label}_cpu_ratio_boto3_over_floor {b_cpu / floor:.1f} x "
               "(no KCL-exact reader can exceed this ratio)")
+        p = subprocess.run([BIN, "--receive", ENDPOINT, name, str(count), str(limit)],
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            sys.exit(f"bench_consumer --receive failed: {p.stderr}")
+        print(p.stdout.strip())
+        receive = float(p.stdout.split()[2])
+        print(f"BENCH {label}_cpu_ratio_boto3_over_receive_plus_floor "
+              f"{b_cpu / (receive + floor):.1f} x (no KCL-exact reader over libcurl that keeps each "
+              "response whole can exceed this ratio)")
