@@ -613,6 +613,34 @@ static void test_aggregated_clean(void **state) {
     run_clean(1, 4, 20000);
 }
 
+/* Idle senders: one keeps time for all, the others wait for a signal. Records put one at a time,
+ * each after the previous one was reported (so every sender is idle when it is put), must each go
+ * out once their linger is over, not when some later deadline (a shard map refresh) comes. */
+static void test_idle_senders_keep_linger(void **state) {
+    (void)state;
+    const long n = 12;
+    fixture *f = fixture_new(4, n);
+    kinesis_producer_options o;
+    kinesis_producer_options_init(&o);
+    o.max_in_flight = 4;
+    o.linger_ms = 30;
+    o.shard_map_refresh_ms = 600000;
+    fixture_producer(f, &o);
+    for (long i = 0; i < n; i++) {
+        assert_int_equal(put_idx(f, "s", i), KINESIS_OK);
+        int64_t t0 = kinesis_now_mono_ms();
+        while (f->log.total < i + 1 && kinesis_now_mono_ms() - t0 < 5000)
+            kinesis_producer_poll(f->producer, 50);
+        assert_int_equal(f->log.total, i + 1);
+        assert_true(kinesis_now_mono_ms() - t0 < 2000); /* 30 ms of linger, not 10 minutes */
+        /* Let every sender go idle again before the next one. */
+        kinesis_producer_poll(f->producer, 20);
+    }
+    assert_int_equal(f->log.ok, n);
+    assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
+    fixture_free(f);
+}
+
 static void test_unaggregated_clean(void **state) {
     (void)state;
     run_clean(0, 3, 3000);
@@ -632,6 +660,9 @@ static void run_faults(int aggregation, int ordered) {
     kinesis_producer_options_init(&o);
     o.aggregation = (uint32_t)aggregation;
     o.aggregation_max_bytes = 4096;
+    /* Many requests however fast the records are put (an optimised build queues them all before
+     * the first request leaves), so that every injected fault comes up. */
+    o.collection_max_count = 16;
     o.linger_ms = 5;
     o.retry_base_ms = 1;
     o.retry_max_ms = 20;
@@ -890,6 +921,7 @@ static void test_resharding(void **state) {
     kinesis_producer_options_init(&o);
     o.linger_ms = 5;
     o.aggregation_max_bytes = 2048;
+    o.collection_max_count = 16; /* the split comes early however fast the records are put */
     o.retry_base_ms = 1;
     o.retry_max_ms = 10;
     o.shard_rate_bytes = 0;
@@ -1170,6 +1202,7 @@ int main(void) {
         cmocka_unit_test(test_new_rejects_bad_options),
         cmocka_unit_test(test_put_validation),
         cmocka_unit_test(test_aggregated_clean),
+        cmocka_unit_test(test_idle_senders_keep_linger),
         cmocka_unit_test(test_unaggregated_clean),
         cmocka_unit_test(test_faults_aggregated),
         cmocka_unit_test(test_faults_unaggregated),
