@@ -176,6 +176,10 @@ struct kinesis_producer {
     int flushing;
     uint32_t idle_senders;
     int64_t idle_wake;
+    /* Idle senders waiting with a deadline, and the earliest such deadline (INT64_MAX when
+     * unknown): one sender keeps time for all, the others wait for a signal (see sender_main). */
+    uint32_t timed_senders;
+    int64_t timer_wake;
     pstream *streams, *rr_stream;
     /* see SLAB_CLASSES; [cls][SLAB_LANES]: unrouted records */
     slab *lane_slab[SLAB_CLASSES][SLAB_LANES + 1], *partial[SLAB_CLASSES];
@@ -617,9 +621,11 @@ static void report_push(kinesis_producer *p, prec *r) {
     if (was_empty) pthread_cond_broadcast(&p->cv_report);
 }
 
-/* Append a whole list of reports. */
-static void report_push_list(kinesis_producer *p, rlist *l) {
-    if (!l->head) return;
+/* Append a whole list of reports. Returns 1 when the list was empty before, i.e. when waiters on
+ * cv_report must be woken: the caller broadcasts it once it has released p->mu (a waiter woken
+ * while the mutex is still held would only block on it again). */
+static int report_push_list(kinesis_producer *p, rlist *l) {
+    if (!l->head) return 0;
     int was_empty = p->reports.head == NULL;
     if (p->reports.tail)
         p->reports.tail->next = l->head;
@@ -628,7 +634,7 @@ static void report_push_list(kinesis_producer *p, rlist *l) {
     p->reports.tail = l->tail;
     p->reports.count += l->count;
     memset(l, 0, sizeof(*l));
-    if (was_empty) pthread_cond_broadcast(&p->cv_report);
+    return was_empty;
 }
 
 static void report_final(kinesis_producer *p, prec *r, kinesis_status st, const char *fmt, ...) {
@@ -694,6 +700,7 @@ struct sender {
     size_t ngroups, groups_cap;
     pstream *stream;
     uint64_t est_bytes, est_recs; /* of the selected records, to size the body */
+    int wake_reporters; /* reports were pushed: broadcast cv_report once p->mu is released */
 };
 typedef struct sender sender;
 
@@ -1488,10 +1495,11 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
                                               max_attempts ? max_attempts : 1, next_rand(p));
         if (sh->not_before < nb) sh->not_before = nb;
     }
-    report_push_list(p, &done);
+    sd->wake_reporters |= report_push_list(p, &done);
     if (retry.count) route_front(s, &retry);
     if (sd->nentries) dist_add(&p->kpr, (double)sd->nentries);
-    pthread_cond_broadcast(&p->cv_work);
+    /* No wake-up for the idle senders: this one looks for work next (sender_main) and signals
+     * one of them when it takes some, so a finished request wakes no other sender. */
 }
 
 /* Results of a PutRecords response into sd->items, their strings in a new block *k. */
@@ -1532,9 +1540,17 @@ static kinesis_status parse_results(sender *sd, kinesis_buf *resp, kres **k, kin
     return KINESIS_OK;
 }
 
+/* Wake the threads waiting for reports if this sender pushed some (caller released p->mu). */
+static void wake_reporters(kinesis_producer *p, sender *sd) {
+    if (!sd->wake_reporters) return;
+    sd->wake_reporters = 0;
+    pthread_cond_broadcast(&p->cv_report);
+}
+
 /* Send one request and process its outcome. Called with p->mu held; returns with it held. */
 static void send_batch(kinesis_producer *p, sender *sd) {
     pthread_mutex_unlock(&p->mu);
+    wake_reporters(p, sd);
     rlist leftover = {0};
     int enc_failed = encode_batch(sd, &leftover);
     kinesis_status st = KINESIS_OK;
@@ -1593,10 +1609,13 @@ static void *sender_main(void *arg) {
             need = s;
         }
         if (need) {
+            /* Another idle sender keeps time while this one fetches. */
+            if (p->idle_senders && !p->timed_senders) pthread_cond_signal(&p->cv_work);
             fetch_map_locked(p, need);
             continue;
         }
         if (select_batch(p, sd, now, &wake)) {
+            /* An idle sender takes what is left, or keeps time in this one's place. */
             if (p->idle_senders) pthread_cond_signal(&p->cv_work);
             send_batch(p, sd);
             continue;
@@ -1606,12 +1625,33 @@ static void *sender_main(void *arg) {
                 int64_t t = s->map_ms + (int64_t)p->o.shard_map_refresh_ms;
                 if (t < wake) wake = t;
             }
+        if (sd->wake_reporters) { /* first, outside the lock; then look again */
+            pthread_mutex_unlock(&p->mu);
+            wake_reporters(p, sd);
+            pthread_mutex_lock(&p->mu);
+            continue;
+        }
+        /* Every idle sender would compute the same deadline: only one waits for it (or an earlier
+         * one), the others wait for a signal, so that a deadline (a linger, a shard's tokens, a
+         * backoff) wakes one thread instead of all of them. Whoever takes work or fetches a map
+         * signals an idle sender, which then keeps time in its place. */
+        int timed = wake != INT64_MAX && (!p->timed_senders || wake < p->timer_wake);
+        if (timed) {
+            p->timed_senders++;
+            p->timer_wake = wake;
+        }
         p->idle_senders++;
         p->idle_wake = wake;
-        timed_wait(&p->cv_work, &p->mu, wake);
+        timed_wait(&p->cv_work, &p->mu, timed ? wake : INT64_MAX);
         p->idle_senders--;
+        if (timed) {
+            /* The other timed senders' deadlines are unknown: the next idle one keeps time. */
+            p->timed_senders--;
+            p->timer_wake = INT64_MAX;
+        }
     }
     pthread_mutex_unlock(&p->mu);
+    wake_reporters(p, sd);
     return NULL;
 }
 
