@@ -26,8 +26,8 @@
  * out of libcurl's buffer are in it; JSON, base64, MD5, protobuf and delivery are not. Added to
  * the floor, it is the least a KCL-exact reader over libcurl that keeps each response whole (as
  * the consumer does, to parse it in place) can cost per user record; a reader that decoded the
- * base64 straight out of libcurl's chunks would save the copy out of libcurl. The median of 3
- * passes after a first one.
+ * base64 straight out of libcurl's chunks would save the copy out of libcurl. Passes as for the
+ * consumer (BENCH_STEADY_PASSES), each checked to receive the same bytes.
  * Usage: bench_consumer --receive ENDPOINT STREAM USER_RECORDS GET_RECORDS_LIMIT */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
@@ -215,10 +215,10 @@ static int receive_main(char **argv) {
     receive_buf b = {malloc(64u << 20), 0, 64u << 20, 0};
     if (!b.data) return 1;
     memset(b.data, 0, b.cap); /* touched: no page faults while receiving */
-    double cpu[4];
-    unsigned long long calls = 0, bytes = 0;
-    for (int pass = 0; pass < 4; pass++) {
-        double c0 = bench_cpu_s();
+    bench_passes bp = {.steady = bench_steady_passes()};
+    unsigned long long calls = 0, bytes = 0, first_bytes = 0;
+    for (int pass = 0; pass <= bp.steady; pass++) {
+        double c0 = bench_cpu_s(), w0 = bench_wall_s();
         calls = bytes = 0;
         for (size_t i = 0; i < shards.shard_count; i++) {
             kinesis_get_shard_iterator_request ir = {stream, shards.shards[i].shard_id,
@@ -269,10 +269,16 @@ static int receive_main(char **argv) {
                     break;
             }
         }
-        cpu[pass] = bench_cpu_s() - c0;
+        bench_passes_add(&bp, pass, bench_cpu_s() - c0, bench_wall_s() - w0);
+        /* Every pass reads the whole stream: the same bytes each time. */
+        if (pass == 0) first_bytes = bytes;
+        if (!bytes || bytes != first_bytes) {
+            fprintf(stderr, "pass %d received %llu bytes, the first %llu\n", pass, bytes,
+                    first_bytes);
+            return 1;
+        }
     }
-    printf("BENCH consumer_receive_cpu_s_per_million %.3f s\n",
-           bench_median(cpu + 1, 3) / user_records * 1e6);
+    bench_passes_print(&bp, "consumer_receive", "user_records", user_records);
     printf("BENCH consumer_receive_bytes_per_pass %llu bytes (%llu GetRecords calls)\n", bytes,
            calls);
     free(b.data);

@@ -256,7 +256,8 @@ for label, name, deagg, limit, count in (("plain", plain, False, 10000, N),
         if p.returncode != 0:
             sys.exit(f"bench_consumer --receive failed: {p.stderr}")
         print(p.stdout.strip())
-        receive = float(p.stdout.split()[2])
+        receive = next(float(ln.split()[2]) for ln in p.stdout.splitlines()
+                       if ln.split()[1] == "consumer_receive_cpu_s_per_million")
         print(f"BENCH {label}_cpu_ratio_boto3_over_receive_plus_floor "
               f"{b_cpu / (receive + floor):.1f} x (no KCL-exact reader over libcurl that keeps each "
               "response whole can exceed this ratio)")
