@@ -5,12 +5,13 @@ two 2-shard streams, then reads each back in the same run with a boto3 get_recor
 aggregated one deaggregated in Python doing what the KCL and the libkinesis consumer do per
 user record: see deaggregate()) and with bench_consumer (libkinesis). Prints BENCH lines: user
 records/s and client CPU seconds per million user records for both, and the ratio. For the
-aggregated stream it also prints the floor (bench_consumer --floor: base64-decoding and
-MD5-checking the same aggregates, the least any KCL-exact reader does per user record) and the
-ratio boto3 would have over a reader that cost no more than that floor; and what receiving the
-same GetRecords responses through libcurl costs alone (bench_consumer --receive: the kernel's
-socket copy, libcurl, one copy out of it) and the ratio over receive plus floor, the most a
-KCL-exact reader over libcurl that keeps each response whole can have.
+aggregated stream it also prints the floor (bench_consumer --floor: base64-decoding the same
+aggregates, checking their MD5s and deaggregating them as the KCL does, the least any KCL-exact
+reader does per user record) and the ratio boto3 would have over a reader that cost no more than
+that floor; and what receiving the same GetRecords responses through libcurl costs alone
+(bench_consumer --receive: the kernel's socket copy and libcurl, the bytes left where libcurl
+puts them) and the ratio over receive plus floor, the most any KCL-exact reader over libcurl can
+have.
 Each reader reads each stream 1 + BENCH_STEADY_PASSES (default 3) times (boto3 with one client,
 ours with one client and a new consumer per pass): the first pass is printed apart (`_cold`), the
 median of the others is the steady state and the headline figure, as in bench_producer.sh.
@@ -259,5 +260,5 @@ for label, name, deagg, limit, count in (("plain", plain, False, 10000, N),
         receive = next(float(ln.split()[2]) for ln in p.stdout.splitlines()
                        if ln.split()[1] == "consumer_receive_cpu_s_per_million")
         print(f"BENCH {label}_cpu_ratio_boto3_over_receive_plus_floor "
-              f"{b_cpu / (receive + floor):.1f} x (no KCL-exact reader over libcurl that keeps each "
-              "response whole can exceed this ratio)")
+              f"{b_cpu / (receive + floor):.1f} x (no KCL-exact reader over libcurl can exceed this "
+              "ratio)")
