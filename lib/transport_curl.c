@@ -397,9 +397,9 @@ static CURLcode configure(curl_transport *t, CURL *e, const kinesis_http_request
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         SET(CURLOPT_POSTFIELDS, req->body_len ? (const char *)req->body : "");
         /* libcurl copies the body through its upload buffer (64 KiB by default), one send and
-         * one poll per piece. A 5 MiB PutRecords body goes in 3 pieces of libcurl's largest
-         * buffer instead of 80: ~30% less CPU per such request, ~5% of the aggregating
-         * producer's. Only for bodies over 1 MiB, which already hold more memory than that. */
+         * one poll per piece: a 5 MiB PutRecords body goes in 3 pieces of libcurl's largest
+         * buffer instead of 80, for less CPU. Only for bodies over 1 MiB, which already hold
+         * more memory than the buffer. */
         if (req->body_len > UPLOAD_BUFFER_MAX / 2)
             SET(CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER_MAX);
         if (strcmp(req->method, "POST") != 0) SET(CURLOPT_CUSTOMREQUEST, req->method);
