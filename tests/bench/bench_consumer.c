@@ -36,6 +36,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_http.h"
 #include "bench_passes.h"
 #include "kinesis/kinesis.h"
 
@@ -163,39 +164,6 @@ static int floor_main(const char *path, uint64_t user_records) {
     return 0;
 }
 
-/* What --receive keeps of a response: its length, its first and its last 4 KiB (where the
- * members around the Records array are), nothing else. */
-#define RECEIVE_EDGE 4096
-typedef struct receive_buf {
-    size_t len, tail_len;
-    char head[RECEIVE_EDGE], tail[RECEIVE_EDGE];
-} receive_buf;
-
-static int receive_status(void *user, int32_t status) {
-    receive_buf *b = user;
-    b->len = b->tail_len = 0;
-    return status != 200;
-}
-
-static int receive_body(void *user, const uint8_t *data, size_t len) {
-    receive_buf *b = user;
-    if (b->len < RECEIVE_EDGE) {
-        size_t n = len < RECEIVE_EDGE - b->len ? len : RECEIVE_EDGE - b->len;
-        memcpy(b->head + b->len, data, n);
-    }
-    b->len += len;
-    if (len >= RECEIVE_EDGE) {
-        memcpy(b->tail, data + len - RECEIVE_EDGE, RECEIVE_EDGE);
-        b->tail_len = RECEIVE_EDGE;
-    } else {
-        size_t keep = b->tail_len + len > RECEIVE_EDGE ? RECEIVE_EDGE - len : b->tail_len;
-        memmove(b->tail, b->tail + b->tail_len - keep, keep);
-        memcpy(b->tail + keep, data, len);
-        b->tail_len = keep + len;
-    }
-    return 0;
-}
-
 /* The string value of "key":"..." in [s, s + len), copied into out[cap]; 0 when absent. */
 static int json_string_member(const char *s, size_t len, const char *key, char *out, size_t cap) {
     size_t kl = strlen(key);
@@ -215,9 +183,9 @@ static int json_string_member(const char *s, size_t len, const char *key, char *
 }
 
 /* NextShardIterator of a GetRecords response, looked for in its last and first 4 KiB. */
-static int next_iterator(const receive_buf *b, char *out, size_t cap) {
+static int next_iterator(const bench_http *b, char *out, size_t cap) {
     return json_string_member(b->tail, b->tail_len, "NextShardIterator", out, cap) ||
-           json_string_member(b->head, b->len < RECEIVE_EDGE ? b->len : RECEIVE_EDGE,
+           json_string_member(b->head, b->len < BENCH_HTTP_EDGE ? b->len : BENCH_HTTP_EDGE,
                               "NextShardIterator", out, cap);
 }
 
@@ -230,28 +198,19 @@ static int receive_main(char **argv) {
     co.endpoint_url = endpoint;
     co.region = "us-east-1";
     kinesis_client *client;
-    kinesis_transport *transport;
-    kinesis_signer *signer = kinesis_signer_new_sigv4(NULL, NULL);
     kinesis_error err;
-    if (kinesis_client_new(&co, &client, &err) != KINESIS_OK ||
-        kinesis_curl_transport_new(NULL, NULL, &transport, &err) != KINESIS_OK || !signer) {
-        fprintf(stderr, "setup: %s\n", err.message);
+    static bench_http b;
+    if (kinesis_client_new(&co, &client, &err) != KINESIS_OK) {
+        fprintf(stderr, "client: %s\n", err.message);
         return 1;
     }
+    if (bench_http_open(&b, endpoint) != 0) return 1;
     kinesis_list_shards_request lr = {.stream = stream};
     kinesis_list_shards_result shards;
     if (kinesis_list_shards(client, &lr, &shards, &err) != KINESIS_OK) {
         fprintf(stderr, "ListShards: %s\n", err.message);
         return 1;
     }
-    const char *id = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-    kinesis_credentials creds = {(char *)(id ? id : "test"), (char *)(secret ? secret : "test"),
-                                 NULL, 0, NULL};
-    char host[256];
-    const char *h = strstr(endpoint, "://");
-    h = h ? h + 3 : endpoint;
-    snprintf(host, sizeof(host), "%.*s", (int)strcspn(h, "/"), h);
-    static receive_buf b;
     bench_passes bp = {.steady = bench_steady_passes()};
     unsigned long long calls = 0, bytes = 0, first_bytes = 0;
     for (int pass = 0; pass <= bp.steady; pass++) {
@@ -270,37 +229,16 @@ static int receive_main(char **argv) {
                 int body_len =
                     snprintf(body, sizeof(body), "{\"ShardIterator\":\"%s\",\"Limit\":%s}",
                              it.shard_iterator, limit);
-                kinesis_http_header headers[8] = {
-                    {"Host", host},
-                    {"Content-Type", "application/x-amz-json-1.1"},
-                    {"X-Amz-Target", "Kinesis_20131202.GetRecords"},
-                };
-                kinesis_signable sg = {"POST",          "/", "", headers, 3, (const uint8_t *)body,
-                                       (size_t)body_len};
-                kinesis_signing_params sp = {
-                    "us-east-1", "kinesis", (int64_t)time(NULL), &creds, 1, 1, 0, 0};
-                kinesis_signing_result sr;
-                if (kinesis_signer_sign(signer, &sg, &sp, &sr) != KINESIS_OK) return 1;
-                size_t n = 3;
-                for (size_t k = 0; k < sr.header_count; k++) headers[n++] = sr.headers[k];
-                kinesis_http_request rq = {"POST",
-                                           endpoint,
-                                           headers,
-                                           n,
-                                           (const uint8_t *)body,
-                                           (size_t)body_len,
-                                           0,
-                                           60000,
-                                           KINESIS_HTTP_DEFAULT};
-                kinesis_http_response_handler hd = {&b, receive_status, NULL, receive_body, NULL};
-                if (kinesis_transport_send(transport, &rq, &hd, &err) != KINESIS_OK) {
-                    fprintf(stderr, "GetRecords: %s\n", err.message);
+                if (bench_http_post(&b, "Kinesis_20131202.GetRecords", body, (size_t)body_len))
+                    return 1;
+                if (b.status != 200) {
+                    fprintf(stderr, "GetRecords: HTTP %d\n", (int)b.status);
                     return 1;
                 }
                 calls++;
                 bytes += b.len;
                 /* (an empty response is small: it alone is searched for the empty array) */
-                if ((b.len < RECEIVE_EDGE && memmem(b.head, b.len, "\"Records\":[]", 12)) ||
+                if ((b.len < BENCH_HTTP_EDGE && memmem(b.head, b.len, "\"Records\":[]", 12)) ||
                     !next_iterator(&b, it.shard_iterator, sizeof(it.shard_iterator)))
                     break;
             }
@@ -318,8 +256,7 @@ static int receive_main(char **argv) {
     printf("BENCH consumer_receive_bytes_per_pass %llu bytes (%llu GetRecords calls)\n", bytes,
            calls);
     kinesis_list_shards_result_clean_up(&shards);
-    kinesis_signer_destroy(signer);
-    kinesis_transport_destroy(transport);
+    bench_http_close(&b);
     kinesis_client_destroy(client);
     return 0;
 }

@@ -16,14 +16,24 @@
  * kinesis_producer_put() per record, lending; copy: as batch, but the producer copies the data
  * (its default).
  *
- * Per-shard rate limits are off: the local server does not throttle and boto3 has none. */
-#define _POSIX_C_SOURCE 200809L
+ * Per-shard rate limits are off: the local server does not throttle and boto3 has none.
+ *
+ * With --send, it measures instead the least any producer of these records over libcurl (the
+ * design's transport) spends without aggregation: the PutRecords bodies (500 records each, laid
+ * out as the producer writes them) are built before timing, then each is signed (SigV4, with the
+ * body's SHA-256) and sent through the libcurl transport, its response left where libcurl puts it
+ * (checked for "FailedRecordCount":0 at its edges). Building the bodies (base64, JSON), parsing
+ * the per-record results, shard prediction, buffering, retries and delivery reports come on top,
+ * so no producer without aggregation can go below this figure. Passes as above.
+ *   bench_producer --send ENDPOINT STREAM N */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_http.h"
 #include "bench_passes.h"
 #include "kinesis/kinesis.h"
 
@@ -33,9 +43,111 @@ static void on_report(void *u, const kinesis_delivery_report *r) {
     if (r->status != KINESIS_OK) failed++;
 }
 
+/* The records: 100-byte data (the record's index, then 'x's) and random 16-hex-digit keys. */
+typedef struct records {
+    long n;
+    char *data, *keys; /* keys: NUL-terminated, 17 bytes apart */
+    char *packed_keys; /* the same keys back to back, without NULs (for put_batch) */
+    uint32_t *key_lens, *data_lens;
+} records;
+
+static int records_make(records *r, long n) {
+    r->n = n;
+    r->data = malloc((size_t)n * 100);
+    r->keys = malloc((size_t)n * 17);
+    r->packed_keys = malloc((size_t)n * 16);
+    r->key_lens = malloc((size_t)n * sizeof(uint32_t));
+    r->data_lens = malloc((size_t)n * sizeof(uint32_t));
+    if (!r->data || !r->keys || !r->packed_keys || !r->key_lens || !r->data_lens) {
+        fprintf(stderr, "out of memory\n");
+        return -1;
+    }
+    uint64_t x = 88172645463325252ULL;
+    for (long i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        snprintf(r->keys + i * 17, 17, "%016llx", (unsigned long long)x);
+        memcpy(r->packed_keys + i * 16, r->keys + i * 17, 16);
+        char head[16];
+        int h = snprintf(head, sizeof(head), "%010ld", i);
+        memcpy(r->data + i * 100, head, (size_t)h);
+        memset(r->data + i * 100 + h, 'x', (size_t)(100 - h));
+        r->key_lens[i] = 16;
+        r->data_lens[i] = 100;
+    }
+    return 0;
+}
+
+static void records_free(records *r) {
+    free(r->data);
+    free(r->keys);
+    free(r->packed_keys);
+    free(r->key_lens);
+    free(r->data_lens);
+}
+
+/* --send: the records' PutRecords bodies signed and sent, nothing else (see the top). */
+static int send_main(const char *endpoint, const char *stream, long n) {
+    records recs;
+    if (records_make(&recs, n) != 0) return 1;
+    size_t nreq = (size_t)(n + 499) / 500, entry_max = 64 + 136 + 16;
+    char **bodies = calloc(nreq, sizeof(char *));
+    size_t *lens = calloc(nreq, sizeof(size_t));
+    for (size_t q = 0; q < nreq; q++) {
+        size_t cap = 64 + strlen(stream) + 500 * entry_max, o = 0;
+        char *b = bodies[q] = malloc(cap);
+        if (!b) return 1;
+        o += (size_t)snprintf(b, cap, "{\"StreamName\":\"%s\",\"Records\":[", stream);
+        for (long i = (long)q * 500; i < n && i < (long)q * 500 + 500; i++) {
+            size_t w = 0;
+            o += (size_t)snprintf(b + o, cap - o, "%s{\"Data\":\"", i % 500 ? "," : "");
+            kinesis_base64_encode((const uint8_t *)recs.data + i * 100, 100, b + o, cap - o, &w);
+            o += w;
+            o +=
+                (size_t)snprintf(b + o, cap - o, "\",\"PartitionKey\":\"%s\"}", recs.keys + i * 17);
+        }
+        o += (size_t)snprintf(b + o, cap - o, "]}");
+        lens[q] = o;
+    }
+    static bench_http h;
+    if (bench_http_open(&h, endpoint) != 0) return 1;
+    bench_passes bp = {.steady = bench_steady_passes()};
+    unsigned long long sent = 0, received = 0;
+    for (size_t q = 0; q < nreq; q++) sent += lens[q];
+    for (int pass = 0; pass <= bp.steady; pass++) {
+        double w0 = bench_wall_s(), c0 = bench_cpu_s();
+        received = 0;
+        for (size_t q = 0; q < nreq; q++) {
+            if (bench_http_post(&h, "Kinesis_20131202.PutRecords", bodies[q], lens[q])) return 1;
+            const char *ok = "\"FailedRecordCount\":0";
+            if (h.status != 200 ||
+                (!memmem(h.head, h.len < BENCH_HTTP_EDGE ? h.len : BENCH_HTTP_EDGE, ok, 21) &&
+                 !memmem(h.tail, h.tail_len, ok, 21))) {
+                fprintf(stderr, "PutRecords: HTTP %d, %.200s\n", (int)h.status, h.head);
+                return 1;
+            }
+            received += h.len;
+        }
+        bench_passes_add(&bp, pass, bench_cpu_s() - c0, bench_wall_s() - w0);
+    }
+    bench_passes_print(&bp, "producer_send_floor", "records", (double)n);
+    printf("BENCH producer_send_floor_bytes_per_pass %llu sent, %llu received (%zu PutRecords)\n",
+           sent, received, nreq);
+    bench_http_close(&h);
+    for (size_t q = 0; q < nreq; q++) free(bodies[q]);
+    free(bodies);
+    free(lens);
+    records_free(&recs);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 5 && strcmp(argv[1], "--send") == 0)
+        return send_main(argv[2], argv[3], atol(argv[4]));
     if (argc < 5) {
-        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg [batch|put|copy]\n");
+        fprintf(stderr, "usage: bench_producer ENDPOINT STREAM N agg|noagg [batch|put|copy]\n"
+                        "       bench_producer --send ENDPOINT STREAM N\n");
         return 2;
     }
     const char *endpoint = argv[1], *stream = argv[2], *mode = argv[4];
@@ -47,26 +159,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "unknown feed %s: batch, put or copy\n", feed);
         return 2;
     }
-    /* The records, generated before timing (as the Python side does). */
-    char *data = malloc((size_t)n * 100), *keys = malloc((size_t)n * 17);
-    uint32_t *key_lens = malloc((size_t)n * sizeof(uint32_t));
-    uint32_t *data_lens = malloc((size_t)n * sizeof(uint32_t));
-    uint64_t x = 88172645463325252ULL;
-    for (long i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        snprintf(keys + i * 17, 17, "%016llx", (unsigned long long)x);
-        char head[16];
-        int h = snprintf(head, sizeof(head), "%010ld", i);
-        memcpy(data + i * 100, head, (size_t)h);
-        memset(data + i * 100 + h, 'x', (size_t)(100 - h));
-        key_lens[i] = 16;
-        data_lens[i] = 100;
-    }
-    /* put_batch() takes the keys back to back: the same keys without their NULs. */
-    char *packed_keys = malloc((size_t)n * 16);
-    for (long i = 0; i < n; i++) memcpy(packed_keys + i * 16, keys + i * 17, 16);
+    records recs;
+    if (records_make(&recs, n) != 0) return 1;
+    const char *keys = recs.keys, *packed_keys = recs.packed_keys, *data = recs.data;
+    uint32_t *key_lens = recs.key_lens, *data_lens = recs.data_lens;
     kinesis_client_options co;
     kinesis_client_options_init(&co);
     co.endpoint_url = endpoint;
@@ -151,10 +247,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s stats: %s\n", name, stats ? stats : "");
     kinesis_free(kinesis_client_allocator(c), stats);
     kinesis_client_destroy(c);
-    free(data);
-    free(keys);
-    free(packed_keys);
-    free(key_lens);
-    free(data_lens);
+    records_free(&recs);
     return 0;
 }
