@@ -180,6 +180,7 @@ struct kinesis_producer {
      * unknown): one sender keeps time for all, the others wait for a signal (see sender_main). */
     uint32_t timed_senders;
     int64_t timer_wake;
+    atomic_uint_least64_t idle_waits; /* senders' waits for work (read without the lock) */
     pstream *streams, *rr_stream;
     /* see SLAB_CLASSES; [cls][SLAB_LANES]: unrouted records */
     slab *lane_slab[SLAB_CLASSES][SLAB_LANES + 1], *partial[SLAB_CLASSES];
@@ -1620,9 +1621,14 @@ static void *sender_main(void *arg) {
             send_batch(p, sd);
             continue;
         }
+        /* The next periodic refresh. Never a deadline that has passed: a map being fetched is
+         * announced when the fetch ends, and a failed refresh waits for its retry time. (A
+         * passed deadline would make this thread spin on the lock, starving the fetching
+         * sender that must take it to finish.) */
         for (pstream *s = p->streams; s; s = s->next)
-            if (s->have_map && p->o.shard_map_refresh_ms) {
+            if (s->have_map && !s->fetching && p->o.shard_map_refresh_ms) {
                 int64_t t = s->map_ms + (int64_t)p->o.shard_map_refresh_ms;
+                if (t < s->map_retry_ms) t = s->map_retry_ms;
                 if (t < wake) wake = t;
             }
         if (sd->wake_reporters) { /* first, outside the lock; then look again */
@@ -1642,6 +1648,7 @@ static void *sender_main(void *arg) {
         }
         p->idle_senders++;
         p->idle_wake = wake;
+        atomic_fetch_add_explicit(&p->idle_waits, 1, memory_order_relaxed);
         timed_wait(&p->cv_work, &p->mu, timed ? wake : INT64_MAX);
         p->idle_senders--;
         if (timed) {
@@ -1949,6 +1956,7 @@ kinesis_status kinesis_producer_new(kinesis_client *client, const kinesis_produc
     p->client = client;
     p->alloc = a;
     p->o = o;
+    atomic_init(&p->idle_waits, 0);
     p->max_record_bytes = max_rec;
     p->request_cap = o.collection_max_bytes;
     uint32_t client_cap = kinesis_client_max_put_records_bytes(client);
@@ -2266,6 +2274,11 @@ kinesis_status kinesis_producer_put_batch(kinesis_producer *p, const kinesis_pro
         at += n;
     }
     return KINESIS_OK;
+}
+
+uint64_t kinesis_producer_idle_waits(kinesis_producer *p) {
+    /* Without the lock: a spinning sender may hold it for minutes. */
+    return atomic_load_explicit(&p->idle_waits, memory_order_relaxed);
 }
 
 int kinesis_producer_poll(kinesis_producer *p, uint32_t timeout_ms) {

@@ -34,4 +34,8 @@ uint32_t kinesis_producer_backoff_ms(uint32_t base_ms, uint32_t max_ms, uint32_t
 /* A record's deadline: put time + ttl, or INT64_MAX when ttl is 0 (no deadline). */
 int64_t kinesis_producer_deadline(int64_t put_ms, uint32_t ttl_ms);
 
+/* How many times the senders have waited for work so far (for tests: a sender that loops without
+ * waiting, or whose waits end at once, spins). Any thread; does not take the producer's lock. */
+uint64_t kinesis_producer_idle_waits(kinesis_producer *p);
+
 #endif

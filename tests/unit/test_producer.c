@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "support.h"
 
@@ -51,8 +52,10 @@ typedef struct fake {
     int record_fail_internal; /* use InternalFailure instead */
     int always_throttle;
     int list_shards_not_found;
-    int stall;       /* PutRecords waits while set */
-    int split_after; /* split shard 0 after this many PutRecords */
+    int list_shards_stall; /* ListShards waits while set (each one arriving broadcasts cv) */
+    int list_shards_500;   /* ListShards answers 500 InternalFailure while set */
+    int stall;             /* PutRecords waits while set */
+    int split_after;       /* split shard 0 after this many PutRecords */
     int max_entries_seen;
 } fake;
 
@@ -134,6 +137,15 @@ static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
     pthread_mutex_lock(&f->mu);
     if (strstr(target, "ListShards")) {
         f->list_shards++;
+        pthread_cond_broadcast(&f->cv);
+        while (f->list_shards_stall) pthread_cond_wait(&f->cv, &f->mu);
+        if (f->list_shards_500) {
+            pthread_mutex_unlock(&f->mu);
+            respond(h, 500, "{\"__type\":\"InternalFailure\",\"message\":\"boom\"}");
+            kinesis_arena_destroy(arena);
+            kinesis_buf_clean_up(&out);
+            return KINESIS_OK;
+        }
         if (f->list_shards_not_found) {
             pthread_mutex_unlock(&f->mu);
             respond(h, 400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no stream\"}");
@@ -637,6 +649,63 @@ static void test_idle_senders_keep_linger(void **state) {
         kinesis_producer_poll(f->producer, 20);
     }
     assert_int_equal(f->log.ok, n);
+    assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
+    fixture_free(f);
+}
+
+/* Wait until the fake has seen `n` ListShards calls in all. */
+static void wait_list_shards(fake *srv, long n) {
+    pthread_mutex_lock(&srv->mu);
+    while (srv->list_shards < n) pthread_cond_wait(&srv->cv, &srv->mu);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+/* While a periodic shard-map refresh is under way, and while a failed one waits for its retry,
+ * the idle senders wait: none loops on the refresh deadline that has passed (such a loop spun
+ * on the producer's lock and could starve the fetching sender for minutes on two cores). */
+static void test_map_refresh_never_spins(void **state) {
+    (void)state;
+    fixture *f = fixture_new(2, 10);
+    kinesis_producer_options o;
+    kinesis_producer_options_init(&o);
+    o.shard_map_refresh_ms = 20;
+    o.retry_base_ms = 200; /* a failed refresh retries after 50 ms or more */
+    o.retry_max_ms = 200;
+    fixture_producer(f, &o);
+    assert_int_equal(put_idx(f, "s", 0), KINESIS_OK);
+    assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
+    assert_int_equal(f->log.ok, 1);
+    /* A refresh that hangs: 100 ms in it, the senders have waited a handful of times at most
+     * (a spinning sender counts a wait per turn: thousands). */
+    pthread_mutex_lock(&f->srv.mu);
+    f->srv.list_shards_stall = 1;
+    long seen = f->srv.list_shards;
+    pthread_mutex_unlock(&f->srv.mu);
+    wait_list_shards(&f->srv, seen + 1);
+    uint64_t w0 = kinesis_producer_idle_waits(f->producer);
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    uint64_t stalled_waits = kinesis_producer_idle_waits(f->producer) - w0;
+    /* Refreshes that fail: between one and the next the senders wait for the retry time. */
+    pthread_mutex_lock(&f->srv.mu);
+    f->srv.list_shards_500 = 1;
+    f->srv.list_shards_stall = 0;
+    seen = f->srv.list_shards;
+    pthread_cond_broadcast(&f->srv.cv);
+    pthread_mutex_unlock(&f->srv.mu);
+    assert_true(stalled_waits < 20); /* (checked here: a spinning sender starves what follows) */
+    wait_list_shards(&f->srv, seen + 1);
+    w0 = kinesis_producer_idle_waits(f->producer);
+    wait_list_shards(&f->srv, seen + 4);
+    uint64_t failing_waits = kinesis_producer_idle_waits(f->producer) - w0;
+    assert_true(failing_waits < 60);
+    /* The map still serves: records put meanwhile are delivered once refreshes succeed again. */
+    pthread_mutex_lock(&f->srv.mu);
+    f->srv.list_shards_500 = 0;
+    pthread_mutex_unlock(&f->srv.mu);
+    for (long i = 1; i < 10; i++) assert_int_equal(put_idx(f, "s", i), KINESIS_OK);
+    assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
+    assert_int_equal(f->log.ok, 10);
     assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
     fixture_free(f);
 }
@@ -1219,6 +1288,7 @@ int main(void) {
         cmocka_unit_test(test_put_batch_take_reports),
         cmocka_unit_test(test_pacing_sends_full_requests),
         cmocka_unit_test(test_record_sizes),
+        cmocka_unit_test(test_map_refresh_never_spins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
