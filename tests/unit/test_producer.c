@@ -122,6 +122,17 @@ static void respond(const kinesis_http_response_handler *h, int status, const ch
     h->on_body(h->user, (const uint8_t *)body, strlen(body));
 }
 
+/* Answer from inside fake_send (f->mu held): release the lock, respond, free the request's
+ * parse and the response buffer `out` (which `body` may point into). */
+static kinesis_status answer(fake *f, kinesis_arena *arena, kinesis_buf *out,
+                             const kinesis_http_response_handler *h, int status, const char *body) {
+    pthread_mutex_unlock(&f->mu);
+    respond(h, status, body);
+    kinesis_arena_destroy(arena);
+    kinesis_buf_clean_up(out);
+    return KINESIS_OK;
+}
+
 static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
                                 const kinesis_http_response_handler *h, kinesis_error *err) {
     fake *f = impl;
@@ -139,20 +150,12 @@ static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
         f->list_shards++;
         pthread_cond_broadcast(&f->cv);
         while (f->list_shards_stall) pthread_cond_wait(&f->cv, &f->mu);
-        if (f->list_shards_500) {
-            pthread_mutex_unlock(&f->mu);
-            respond(h, 500, "{\"__type\":\"InternalFailure\",\"message\":\"boom\"}");
-            kinesis_arena_destroy(arena);
-            kinesis_buf_clean_up(&out);
-            return KINESIS_OK;
-        }
-        if (f->list_shards_not_found) {
-            pthread_mutex_unlock(&f->mu);
-            respond(h, 400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no stream\"}");
-            kinesis_arena_destroy(arena);
-            kinesis_buf_clean_up(&out);
-            return KINESIS_OK;
-        }
+        if (f->list_shards_500)
+            return answer(f, arena, &out, h, 500,
+                          "{\"__type\":\"InternalFailure\",\"message\":\"boom\"}");
+        if (f->list_shards_not_found)
+            return answer(f, arena, &out, h, 400,
+                          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no stream\"}");
         kinesis_buf_append_str(&out, "{\"Shards\":[");
         for (int i = 0; i < f->nshards; i++) {
             char a[KINESIS_HASH_KEY_DECIMAL_MAX], b[KINESIS_HASH_KEY_DECIMAL_MAX];
@@ -167,11 +170,7 @@ static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
                 f->shards[i].open ? "" : ",\"EndingSequenceNumber\":\"9\"");
         }
         kinesis_buf_append_str(&out, "]}");
-        pthread_mutex_unlock(&f->mu);
-        respond(h, 200, out.data);
-        kinesis_arena_destroy(arena);
-        kinesis_buf_clean_up(&out);
-        return KINESIS_OK;
+        return answer(f, arena, &out, h, 200, out.data);
     }
     assert_non_null(strstr(target, "PutRecords"));
     long n = ++f->puts;
@@ -182,18 +181,12 @@ static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
     if (f->reset_before_every && n % f->reset_before_every == 0) {
         tstatus = KINESIS_E_TRANSPORT;
     } else if (f->fail_500_every && n % f->fail_500_every == 0) {
-        pthread_mutex_unlock(&f->mu);
-        respond(h, 500, "{\"__type\":\"InternalFailure\",\"message\":\"boom\"}");
-        kinesis_arena_destroy(arena);
-        kinesis_buf_clean_up(&out);
-        return KINESIS_OK;
+        return answer(f, arena, &out, h, 500,
+                      "{\"__type\":\"InternalFailure\",\"message\":\"boom\"}");
     } else if (f->always_throttle || (f->throttle_every && n % f->throttle_every == 0)) {
-        pthread_mutex_unlock(&f->mu);
-        respond(h, 400,
-                "{\"__type\":\"ProvisionedThroughputExceededException\",\"message\":\"slow\"}");
-        kinesis_arena_destroy(arena);
-        kinesis_buf_clean_up(&out);
-        return KINESIS_OK;
+        return answer(
+            f, arena, &out, h, 400,
+            "{\"__type\":\"ProvisionedThroughputExceededException\",\"message\":\"slow\"}");
     } else if (f->lost_response_every && n % f->lost_response_every == 0) {
         lost = 1;
     }
