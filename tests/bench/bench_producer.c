@@ -43,16 +43,15 @@ static void on_report(void *u, const kinesis_delivery_report *r) {
     if (r->status != KINESIS_OK) failed++;
 }
 
-/* The records: 100-byte data (the record's index, then 'x's) and random 16-hex-digit keys. */
+/* The records, made before timing as the boto3 side makes its own: 100-byte data (the record's
+ * index, then 'x's) and random 16-hex-digit keys. */
 typedef struct records {
-    long n;
     char *data, *keys; /* keys: NUL-terminated, 17 bytes apart */
     char *packed_keys; /* the same keys back to back, without NULs (for put_batch) */
     uint32_t *key_lens, *data_lens;
 } records;
 
 static int records_make(records *r, long n) {
-    r->n = n;
     r->data = malloc((size_t)n * 100);
     r->keys = malloc((size_t)n * 17);
     r->packed_keys = malloc((size_t)n * 16);
@@ -94,6 +93,7 @@ static int send_main(const char *endpoint, const char *stream, long n) {
     size_t nreq = (size_t)(n + 499) / 500, entry_max = 64 + 136 + 16;
     char **bodies = calloc(nreq, sizeof(char *));
     size_t *lens = calloc(nreq, sizeof(size_t));
+    if (!bodies || !lens) return 1;
     for (size_t q = 0; q < nreq; q++) {
         size_t cap = 64 + strlen(stream) + 500 * entry_max, o = 0;
         char *b = bodies[q] = malloc(cap);
@@ -124,7 +124,8 @@ static int send_main(const char *endpoint, const char *stream, long n) {
             if (h.status != 200 ||
                 (!memmem(h.head, h.len < BENCH_HTTP_EDGE ? h.len : BENCH_HTTP_EDGE, ok, 21) &&
                  !memmem(h.tail, h.tail_len, ok, 21))) {
-                fprintf(stderr, "PutRecords: HTTP %d, %.200s\n", (int)h.status, h.head);
+                fprintf(stderr, "PutRecords: HTTP %d, %.*s\n", (int)h.status,
+                        (int)(h.len < 200 ? h.len : 200), h.head);
                 return 1;
             }
             received += h.len;
