@@ -237,15 +237,15 @@ class Side:
 
 
 def taking_turns(rows, passes):
-    """Each (side, pass name, BENCH name) row measured `passes` times, the sides taking turns one
-    pass at a time (the order reversed every other round); returns every row's measurements."""
+    """Each (side, pass name) row measured `passes` times, the sides taking turns one pass at a
+    time (the order reversed every other round); returns every row's measurements."""
     per = [[] for _ in rows]
     for r in range(passes):
         order = list(range(len(rows)))
         if r % 2:
             order.reverse()
         for i in order:
-            side, name, _ = rows[i]
+            side, name = rows[i]
             per[i].append(side.run(name, r))
     return per
 
@@ -265,8 +265,7 @@ def main():
         make_stream(lk, "bench-lk-beside-%d" % r)
     lk.close()
     b3, ours = Side("boto3"), Side("libkinesis")
-    produce = taking_turns([(b3, "produce", "produce_boto3_put_records"),
-                            (ours, "produce", "produce_libkinesis_producer_put")], 1 + REPEAT)
+    produce = taking_turns([(b3, "produce"), (ours, "produce")], 1 + REPEAT)
     p_b3 = report("produce_boto3_put_records", produce[0], True)
     p_lk = report("produce_libkinesis_producer_put", produce[1], True)
     ours.done("produce")
@@ -275,8 +274,7 @@ def main():
     ours.done("produce_paced")
     report("floor_cpython_stdlib_future_create_resolve", [ours.run("floor_stdlib", 0)], False)
     report("floor_cpython_producer_future_create_resolve", [ours.run("floor_slim", 0)], False)
-    consume = taking_turns([(b3, "consume", "consume_boto3_get_records"),
-                            (ours, "consume", "consume_libkinesis_consumer_iter")], REPEAT)
+    consume = taking_turns([(b3, "consume"), (ours, "consume")], REPEAT)
     c_b3 = report("consume_boto3_get_records", consume[0], False)
     c_lk = report("consume_libkinesis_consumer_iter", consume[1], False)
     b3.close()
