@@ -8,6 +8,7 @@
 
 #include "base64_internal.h"
 #include "internal.h"
+#include "json.h"
 
 typedef struct scan {
     char *p, *end;
@@ -32,8 +33,8 @@ static char *str(scan *s, size_t *len) {
     ws(s);
     if (s->p >= s->end || *s->p != '"') return NULL;
     char *start = ++s->p;
-    char *q = memchr(start, '"', (size_t)(s->end - start));
-    if (!q || memchr(start, '\\', (size_t)(q - start))) return NULL;
+    char *q = start + kjson_plain_prefix(start, (size_t)(s->end - start));
+    if (q == s->end || *q != '"') return NULL;
     *q = '\0';
     s->p = q + 1;
     if (len) *len = (size_t)(q - start);

@@ -5,6 +5,9 @@
 
 #include "internal.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* ---- arena: bump allocation in chunks, freed all at once ---- */
 typedef struct kinesis_arena kinesis_arena;
 
@@ -51,6 +54,34 @@ bool kjson_get_int64(const kjson *obj, const char *key, int64_t *out);
 bool kjson_get_bool(const kjson *obj, const char *key, bool *out);
 /* Array member (NULL when absent/null/not an array). */
 const kjson *kjson_get_array(const kjson *obj, const char *key);
+
+/* ---- fast scanners ---- */
+/* Length of the longest prefix of s[0..n) that can sit inside a JSON string as it is: it stops
+ * at the first '"', '\\' or control character (or n). The fast response scanners take a string
+ * whose prefix ends at its closing quote and send anything else (escapes, invalid bytes) to the
+ * full parser. Eight bytes per step where the byte order allows; strings in responses are
+ * short, so this beats memchr for the quote followed by a second pass for the rest. */
+static inline size_t kjson_plain_prefix(const char *s, size_t n) {
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&                        \
+    (defined(__GNUC__) || defined(__clang__))
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        /* A byte's high bit is set where it is zero (q, b) or below 0x20 (w). Above the first
+         * such byte a borrow can set bits falsely, so only the lowest set bit is trusted. */
+        uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
+        if (hit) return i + (size_t)__builtin_ctzll(hit) / 8;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c < 0x20) break;
+    }
+    return i;
+}
 
 /* ---- writer helpers ---- */
 /* Append s[0..len) as a JSON string literal (quoted, escaped). */

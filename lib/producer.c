@@ -1171,13 +1171,8 @@ static const char *scan_ws(const char *p, const char *e) {
 static const char *scan_str(const char *p, const char *e, rslice *out) {
     if (p >= e || *p != '"') return NULL;
     const char *b = ++p;
-    const char *q = memchr(b, '"', (size_t)(e - b));
-    if (!q) return NULL;
-    /* No early exit: this loop vectorizes. */
-    unsigned bad = 0;
-    for (const char *c = b; c < q; c++)
-        bad |= (unsigned)((unsigned char)*c < 0x20) | (unsigned)(*c == '\\');
-    if (bad) return NULL;
+    const char *q = b + kjson_plain_prefix(b, (size_t)(e - b));
+    if (q == e || *q != '"') return NULL;
     if (out) {
         out->p = b;
         out->n = (size_t)(q - b);

@@ -97,12 +97,39 @@ static void writer_escapes(void **state) {
     kinesis_buf_clean_up(&b);
 }
 
+/* The fast scanners' string prefix stops at exactly the first quote, backslash or control
+ * byte, wherever it lies in the eight-byte steps, and at nothing else (0x20, 0x7f, UTF-8). */
+static void plain_prefix_stops_at_the_first_stop_byte(void **state) {
+    (void)state;
+    const unsigned char stops[] = {'"', '\\', 0x00, 0x01, 0x1f};
+    const unsigned char passes[] = {' ', 'a', '!', '#', '[', ']', 0x7f, 0x80, 0xc3, 0xff};
+    char buf[40];
+    for (size_t len = 0; len <= 32; len++) {
+        for (size_t k = 0; k < sizeof(passes); k++) {
+            memset(buf, (char)passes[k], sizeof(buf));
+            assert_int_equal(kjson_plain_prefix(buf, len), len);
+        }
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof(stops); k++) {
+                for (size_t f = 0; f < sizeof(passes); f++) {
+                    memset(buf, (char)passes[f], sizeof(buf));
+                    buf[at] = (char)stops[k];
+                    /* A second stop byte later never wins over the first. */
+                    if (at + 1 < len) buf[len - 1] = (char)stops[(k + 1) % sizeof(stops)];
+                    assert_int_equal(kjson_plain_prefix(buf, len), at);
+                }
+            }
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_document),
         cmocka_unit_test(refuses_bad_input),
         cmocka_unit_test(allocation_failure_anywhere),
         cmocka_unit_test(writer_escapes),
+        cmocka_unit_test(plain_prefix_stops_at_the_first_stop_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -428,6 +428,39 @@ static void post_round_trip(void **state) {
     assert_int_equal(ta.live, 0);
 }
 
+/* Bodies on both sides of libcurl's limits (sent with the headers below 64 KiB, through its
+ * upload buffer above, 2 MiB pieces beyond that) arrive whole, byte for byte, on one connection. */
+static void post_bodies_of_every_size(void **state) {
+    (void)state;
+    kinesis_transport *t = make_transport(NULL);
+    const size_t sizes[] = {65535, 65536, 65537, 100000, 2u * 1024 * 1024, 5u * 1024 * 1024 + 3};
+    uint8_t *body = malloc(5u * 1024 * 1024 + 3);
+    assert_non_null(body);
+    for (size_t i = 0; i < 5u * 1024 * 1024 + 3; i++) body[i] = (uint8_t)(i * 7 % 253);
+    long first_conn = 0;
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        call cl = {.target = "/echo", .body = body, .body_len = sizes[k], .timeout_ms = 20000};
+        collected c = {0};
+        kinesis_error err;
+        kinesis_error_clear(&err);
+        assert_int_equal(do_call(t, &cl, &c, &err), KINESIS_OK);
+        assert_int_equal(c.statuses[0], 200);
+        char line[64];
+        snprintf(line, sizeof(line), "\nbody %zu\n", sizes[k]);
+        const char *tail = strstr(body_text(&c), line);
+        assert_non_null(tail);
+        tail += strlen(line);
+        assert_int_equal((size_t)(c.body + c.body_len - (const uint8_t *)tail), sizes[k]);
+        assert_memory_equal(tail, body, sizes[k]);
+        long conn = echo_number(&c, "conn");
+        if (k == 0) first_conn = conn;
+        assert_int_equal(conn, first_conn); /* the connection stays reusable after each size */
+        collected_free(&c);
+    }
+    free(body);
+    kinesis_transport_destroy(t);
+}
+
 static void status_headers_body(void **state) {
     (void)state;
     kinesis_transport *t = make_transport(NULL);
@@ -1156,6 +1189,7 @@ int main(void) {
         cmocka_unit_test(options_defaults),
         cmocka_unit_test(post_round_trip),
         cmocka_unit_test(status_headers_body),
+        cmocka_unit_test(post_bodies_of_every_size),
         cmocka_unit_test(connection_reuse),
         cmocka_unit_test(connect_refused),
         cmocka_unit_test(stalled_server_times_out),
