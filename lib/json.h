@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- arena: bump allocation in chunks, freed all at once ---- */
 typedef struct kinesis_arena kinesis_arena;
@@ -59,10 +62,22 @@ const kjson *kjson_get_array(const kjson *obj, const char *key);
 /* Length of the longest prefix of s[0..n) that can sit inside a JSON string as it is: it stops
  * at the first '"', '\\' or control character (or n). The fast response scanners take a string
  * whose prefix ends at its closing quote and send anything else (escapes, invalid bytes) to the
- * full parser. Eight bytes per step where the byte order allows; strings in responses are
- * short, so this beats memchr for the quote followed by a second pass for the rest. */
+ * full parser. Sixteen bytes per step with SSE2, eight where the byte order allows: strings in
+ * responses are short, and one pass beats memchr for the quote and a second pass for the rest. */
 static inline size_t kjson_plain_prefix(const char *s, size_t n) {
     size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                  last_control = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i stop =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                         _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v));
+        unsigned bits = (unsigned)_mm_movemask_epi8(stop);
+        if (bits) return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&                        \
     (defined(__GNUC__) || defined(__clang__))
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
