@@ -539,7 +539,7 @@ static void test_new_rejects_bad_options(void **state) {
 
 static void test_put_validation(void **state) {
     (void)state;
-    fixture *f = fixture_new(1, 1);
+    fixture *f = fixture_new(1, 2);
     kinesis_producer_options o;
     kinesis_producer_options_init(&o);
     fixture_producer(f, &o);
@@ -563,7 +563,42 @@ static void test_put_validation(void **state) {
     assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_E_RECORD_TOO_LARGE);
     assert_int_equal(kinesis_producer_put(NULL, &r, &err), KINESIS_E_INVALID_ARGUMENT);
     assert_int_equal(kinesis_producer_outstanding(f->producer), 0);
+    /* Keys are counted in characters (256 at most) and must be valid UTF-8 without NUL, wherever
+     * the offending byte lies in the eight-byte steps of the ASCII check. */
+    r.data = (const uint8_t *)"rec-0"; /* the fixture's records 0 and 1 (see record_data) */
+    r.data_len = 5;
+    char key[520];
+    memset(key, 'a', 256);
+    key[256] = 0;
+    r.partition_key = key;
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_OK);
+    r.data = (const uint8_t *)"rec-1";
+    r.opaque = (void *)(intptr_t)1;
+    memset(key, 'a', 257);
+    key[257] = 0;
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_E_INVALID_PARTITION_KEY);
+    for (int i = 0; i < 256; i++) memcpy(key + 2 * i, "\xc3\xa9", 2); /* 256 characters */
+    key[512] = 0;
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_OK);
+    memcpy(key + 510, "\xc3\xa9\xc3\xa9", 5); /* 257 characters */
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_E_INVALID_PARTITION_KEY);
+    for (size_t at = 0; at < 20; at++) {
+        memset(key, 'k', 20);
+        key[20] = 0;
+        key[at] = (char)0xff; /* never valid in UTF-8 */
+        assert_int_equal(kinesis_producer_put(f->producer, &r, &err),
+                         KINESIS_E_INVALID_PARTITION_KEY);
+        key[at] = 0; /* a NUL inside a counted key (put_batch's keys are not NUL-terminated) */
+        uint32_t kl = 20, dl = 1;
+        kinesis_producer_batch b = {"s", 1, key, &kl, (const uint8_t *)"x", &dl, NULL, NULL, 0};
+        size_t accepted = 99;
+        assert_int_equal(kinesis_producer_put_batch(f->producer, &b, &accepted, &err),
+                         KINESIS_E_INVALID_PARTITION_KEY);
+        assert_int_equal(accepted, 0);
+    }
+    assert_int_equal(kinesis_producer_outstanding(f->producer), 2);
     assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
+    assert_delivered_once(f, 2);
     fixture_free(f);
 }
 
