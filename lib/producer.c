@@ -321,12 +321,16 @@ static void slab_free(kinesis_producer *p, prec *r) {
     }
 }
 
-static void dist_add(dist *d, double v) {
-    if (d->count == 0 || v < d->min) d->min = v;
-    if (d->count == 0 || v > d->max) d->max = v;
-    d->count++;
-    d->sum += v;
+/* Add `count` values whose sum, least and greatest are given. */
+static void dist_add_many(dist *d, uint64_t count, double sum, double min, double max) {
+    if (count == 0) return;
+    if (d->count == 0 || min < d->min) d->min = min;
+    if (d->count == 0 || max > d->max) d->max = max;
+    d->count += count;
+    d->sum += sum;
 }
+
+static void dist_add(dist *d, double v) { dist_add_many(d, 1, v, v, v); }
 
 static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t until_mono_ms) {
     if (until_mono_ms == INT64_MAX) {
@@ -1399,6 +1403,10 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
     pstream *s = sd->stream;
     uint32_t http_attempts = err && err->attempts ? err->attempts : 1;
     rlist retry = {0}, done = {0};
+    /* Per record, only plain stores: the references to k and the retry statistics of the
+     * records put are added once for the whole response. */
+    uint32_t refs = 0, least_retries = UINT32_MAX, most_retries = 0;
+    uint64_t retries = 0;
     for (size_t i = 0; i < sd->ngroups; i++) sd->groups[i].shard->in_flight--;
     for (size_t i = 0; i < sd->nentries; i++) {
         kentry *e = &sd->entries[i];
@@ -1464,12 +1472,15 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
                 r->sub_seq = agg ? sub : 0;
                 r->aggregated = (uint8_t)agg;
                 p->data_put += r->data_len;
-                dist_add(&p->retries_per_record, r->attempts - 1);
+                uint32_t rr = r->attempts - 1;
+                retries += rr;
+                if (rr < least_retries) least_retries = rr;
+                if (rr > most_retries) most_retries = rr;
                 sub++;
                 nm++;
                 rl_push(&done, r);
             }
-            atomic_fetch_add_explicit(&k->refs, nm, memory_order_relaxed);
+            refs += nm;
             p->put_ok += nm;
             if (sh->factor < 1.0) sh->factor = sh->factor + 0.05 > 1.0 ? 1.0 : sh->factor + 0.05;
             continue;
@@ -1491,6 +1502,8 @@ static void process_results(kinesis_producer *p, sender *sd, kinesis_status st,
                                               max_attempts ? max_attempts : 1, next_rand(p));
         if (sh->not_before < nb) sh->not_before = nb;
     }
+    if (refs) atomic_fetch_add_explicit(&k->refs, refs, memory_order_relaxed); /* before reports */
+    dist_add_many(&p->retries_per_record, refs, (double)retries, least_retries, most_retries);
     sd->wake_reporters |= report_push_list(p, &done);
     if (retry.count) route_front(s, &retry);
     if (sd->nentries) dist_add(&p->kpr, (double)sd->nentries);
