@@ -60,39 +60,12 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n, uint64_t seed) {
     return hash_bytes_hi(p, n, seed, &high);
 }
 
-/* Validate UTF-8 and count characters: ASCII words are skipped eight bytes at a time (keys are
- * usually ASCII and this runs for every record), the rest goes to kinesis_utf8_char_count.
- * Returns 0 on invalid input. */
-static int utf8_count(const uint8_t *s, size_t n, size_t *chars) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) {
-            break;
-        }
-    }
-    while (i < n && s[i] < 0x80) {
-        i++;
-    }
-    if (i == n) {
-        *chars = n;
-        return 1;
-    }
-    long rest = kinesis_utf8_char_count((const char *)s + i, n - i);
-    if (rest < 0) {
-        return 0;
-    }
-    *chars = i + (size_t)rest;
-    return 1;
-}
-
 static kinesis_status check_partition_key(const char *pk, size_t len) {
     if (!pk || len == 0 || len > 4 * PK_MAX_CHARS) {
         return KINESIS_E_INVALID_PARTITION_KEY;
     }
-    size_t chars = 0;
-    if (!utf8_count((const uint8_t *)pk, len, &chars) || chars > PK_MAX_CHARS) {
+    long chars = kinesis_utf8_char_count(pk, len);
+    if (chars < 0 || chars > PK_MAX_CHARS) {
         return KINESIS_E_INVALID_PARTITION_KEY;
     }
     return KINESIS_OK;

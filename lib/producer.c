@@ -2042,36 +2042,20 @@ typedef struct put_item {
     prec *big;     /* over SLAB_MAX_BLOCK: allocated and filled before the lock is taken */
 } put_item;
 
-/* True when every byte of s[0..n) is ASCII and not NUL. Eight bytes a step: the check runs on
- * every key put. */
-static int plain_ascii(const char *s, size_t n) {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t bad = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        bad |= (w | ((w - ones) & ~w)) & highs; /* a high bit, or a zero byte */
-    }
-    for (; i < n; i++) bad |= (unsigned char)s[i] >= 0x80 || s[i] == 0;
-    return bad == 0;
-}
-
 /* Check a record the way PutRecords will (the key need not be NUL-terminated: pk_len bytes). */
 static kinesis_status check_item(const kinesis_producer *p, put_item *it, kinesis_error *err) {
     if (!it->data && it->data_len)
         return kinesis_error_set(err, KINESIS_E_INVALID_ARGUMENT, "data is NULL");
-    /* 1 to 256 ASCII bytes are 1 to 256 valid characters; anything else is counted in full. A
-     * NUL byte would cut the key short, so it is refused. */
+    /* 1 to 256 characters of valid UTF-8 (at most 4 bytes each). A NUL byte would cut the key
+     * short, so it is refused. */
     const char *pk = it->pk;
-    if (!pk || it->pk_len == 0 || it->pk_len > KINESIS_PARTITION_KEY_MAX_CHARS ||
-        !plain_ascii(pk, it->pk_len)) {
-        long chars =
-            pk && !memchr(pk, 0, it->pk_len) ? kinesis_utf8_char_count(pk, it->pk_len) : -1;
-        if (chars < 1 || chars > KINESIS_PARTITION_KEY_MAX_CHARS)
-            return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
-                                     "partition key must be 1 to 256 characters of valid UTF-8");
-    }
+    long chars = pk && it->pk_len && it->pk_len <= 4 * KINESIS_PARTITION_KEY_MAX_CHARS &&
+                         !memchr(pk, 0, it->pk_len)
+                     ? kinesis_utf8_char_count(pk, it->pk_len)
+                     : -1;
+    if (chars < 1 || chars > KINESIS_PARTITION_KEY_MAX_CHARS)
+        return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
+                                 "partition key must be 1 to 256 characters of valid UTF-8");
     it->need_hash = it->ehk == NULL;
     if (it->ehk) {
         it->ehk_len = strlen(it->ehk);

@@ -220,6 +220,16 @@ long kinesis_utf8_char_count(const char *s, size_t len) {
     long count = 0;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
+        /* Keys and names are mostly ASCII, and keys are checked for every record put: eight
+         * ASCII bytes are eight characters, taken a word at a time. */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (w & 0x8080808080808080ull) break;
+            p += 8;
+            count += 8;
+        }
+        if (p == end) break;
         unsigned char ch = *p;
         size_t n;
         uint32_t cp;

@@ -539,7 +539,7 @@ static void test_new_rejects_bad_options(void **state) {
 
 static void test_put_validation(void **state) {
     (void)state;
-    fixture *f = fixture_new(1, 2);
+    fixture *f = fixture_new(1, 3);
     kinesis_producer_options o;
     kinesis_producer_options_init(&o);
     fixture_producer(f, &o);
@@ -565,7 +565,7 @@ static void test_put_validation(void **state) {
     assert_int_equal(kinesis_producer_outstanding(f->producer), 0);
     /* Keys are counted in characters (256 at most) and must be valid UTF-8 without NUL, wherever
      * the offending byte lies in the eight-byte steps of the ASCII check. */
-    r.data = (const uint8_t *)"rec-0"; /* the fixture's records 0 and 1 (see record_data) */
+    r.data = (const uint8_t *)"rec-0"; /* the fixture's records 0 to 2 (see record_data) */
     r.data_len = 5;
     char key[520];
     memset(key, 'a', 256);
@@ -582,6 +582,17 @@ static void test_put_validation(void **state) {
     assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_OK);
     memcpy(key + 510, "\xc3\xa9\xc3\xa9", 5); /* 257 characters */
     assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_E_INVALID_PARTITION_KEY);
+    /* ASCII words before and after two-byte characters: 100 + 50 + 106 = 256 characters. */
+    memset(key, 'a', 100);
+    for (int i = 0; i < 50; i++) memcpy(key + 100 + 2 * i, "\xc3\xa9", 2);
+    memset(key + 200, 'a', 107);
+    key[306] = 0;
+    r.data = (const uint8_t *)"rec-2";
+    r.opaque = (void *)(intptr_t)2;
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_OK);
+    key[306] = 'a'; /* 257 characters */
+    key[307] = 0;
+    assert_int_equal(kinesis_producer_put(f->producer, &r, &err), KINESIS_E_INVALID_PARTITION_KEY);
     for (size_t at = 0; at < 20; at++) {
         memset(key, 'k', 20);
         key[20] = 0;
@@ -596,9 +607,9 @@ static void test_put_validation(void **state) {
                          KINESIS_E_INVALID_PARTITION_KEY);
         assert_int_equal(accepted, 0);
     }
-    assert_int_equal(kinesis_producer_outstanding(f->producer), 2);
+    assert_int_equal(kinesis_producer_outstanding(f->producer), 3);
     assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
-    assert_delivered_once(f, 2);
+    assert_delivered_once(f, 3);
     fixture_free(f);
 }
 
