@@ -123,12 +123,13 @@ def libkinesis_passes(recs):
     lk = libkinesis.Client(**CFG)
     producers = {}
 
-    def put(prefix, **options):
-        """fn(r): the records through one Producer (made by the first run) into PREFIX-r."""
+    def put(name, prefix, **options):
+        """fn(r): the records through pass NAME's Producer (made by the first run) into
+        PREFIX-r."""
         def run(r):
-            p = producers.get(prefix)
+            p = producers.get(name)
             if p is None:
-                p = producers[prefix] = libkinesis.Producer(lk, linger_ms=50, **options)
+                p = producers[name] = libkinesis.Producer(lk, linger_ms=50, **options)
             stream = "%s-%d" % (prefix, r)
             put = p.put
             for d, k in recs:
@@ -163,8 +164,8 @@ def libkinesis_passes(recs):
         return n
 
     def finish(name=None):
-        for prefix in [prefixes[name]] if name else list(producers):
-            p = producers.pop(prefix, None)
+        for n in [name] if name else list(producers):
+            p = producers.pop(n, None)
             if p is not None:
                 p.close()
         if name is None:
@@ -174,11 +175,9 @@ def libkinesis_passes(recs):
     # producer run turns off the producer's own per-shard pacing (1 MB/s, 1,000 records/s per
     # shard by default, which stretches this run to ~5 s of paced sending).
     unpaced = dict(shard_rate_bytes=0, shard_rate_records=0)
-    prefixes = {"produce": "bench-lk", "produce_paced": "bench-lk-paced",
-                "produce_beside": "bench-lk-beside"}
-    return {"produce": put("bench-lk", **unpaced),
-            "produce_paced": put("bench-lk-paced"),
-            "produce_beside": put("bench-lk-beside", **unpaced),
+    return {"produce": put("produce", "bench-lk", **unpaced),
+            "produce_paced": put("produce_paced", "bench-lk-paced"),
+            "produce_beside": put("produce_beside", "bench-lk-beside", **unpaced),
             "floor_stdlib": floor_stdlib_futures,
             "floor_slim": floor_slim_futures,
             "consume": get}, finish

@@ -98,7 +98,8 @@ static void writer_escapes(void **state) {
 }
 
 /* The fast scanners' string prefix stops at exactly the first quote, backslash or control
- * byte, wherever it lies in the eight-byte steps, and at nothing else (0x20, 0x7f, UTF-8). */
+ * byte, wherever it lies in the sixteen- and eight-byte steps (lengths up to 32 take both), and
+ * at nothing else (0x20, 0x7f, UTF-8). */
 static void plain_prefix_stops_at_the_first_stop_byte(void **state) {
     (void)state;
     const unsigned char stops[] = {'"', '\\', 0x00, 0x01, 0x1f};
