@@ -141,6 +141,8 @@ class _Take:
         try:
             pos = self.pos
         except AttributeError:
+            with self.busy:  # ids are stored once the report thread is done with the take
+                pass
             pos = self.pos = dict(zip(self.ids, range(len(self.ids))))
         return self.report(pos[id(fut)])
 
@@ -786,22 +788,25 @@ class _Core:
             if any(statuses):
                 for k in itertools.compress(range(n), statuses):
                     futs[k]._exception = _report_error(q, i, u, k)
-            take.ids = list(map(id, futs))
             # The one store that finishes each future (see _RecordFuture).
             deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
             self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n))
             # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
             woken = list(filter(_has_cond, futs)) if _conds_made else ()
             room = _POOL_MAX - len(self._pool)
+            need_ids = True
             if room > 0 and _UNHELD_REFS is not None:
                 # Futures nobody can reach again go back to the pool, reset to running.
                 reuse = _unheld(futs, _UNHELD_REFS)
+                need_ids = len(reuse) < n  # only a future somebody holds can ask for its report
                 if reuse:
                     del reuse[room:]
                     deque(map(setattr, reuse, itertools.repeat("_result"),
                               itertools.repeat(None, len(reuse))), 0)
                     self._pool += reuse
                 del reuse
+            if need_ids:  # report_of() finds a future's report by its identity
+                take.ids = list(map(id, futs))
             del futs  # the futures nobody else holds go now
             # Every future left holds the take: copy the reports only if one does.
             if refs is None or refs(take) > unheld:
