@@ -113,24 +113,31 @@ int kinesis_hash_key_compare(kinesis_hash_key a, kinesis_hash_key b) {
     return 0;
 }
 
+/* a <= b, 1 or 0, computed without branches (a 128-bit subtraction's borrow where the compiler
+ * has 128-bit integers). */
+static inline int hash_key_le(kinesis_hash_key a, kinesis_hash_key b) {
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 x = (unsigned __int128)a.hi << 64 | a.lo;
+    unsigned __int128 y = (unsigned __int128)b.hi << 64 | b.lo;
+    return x <= y;
+#else
+    return (a.hi < b.hi) | ((a.hi == b.hi) & (a.lo <= b.lo));
+#endif
+}
+
 const kinesis_shard_map_entry *kinesis_shard_map_lookup(const kinesis_shard_map_entry *map,
                                                         size_t count, kinesis_hash_key key) {
     if (!map || count == 0) {
         return NULL;
     }
-    /* Last entry whose start <= key. */
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (kinesis_hash_key_compare(map[mid].start, key) <= 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    /* Last entry whose start <= key: a binary search without branches on the comparisons
+     * (random keys would mispredict half of them; the producer looks up every record). */
+    const kinesis_shard_map_entry *base = map;
+    size_t n = count;
+    while (n > 1) {
+        size_t half = n / 2;
+        base += half & (0 - (size_t)hash_key_le(base[half].start, key));
+        n -= half;
     }
-    if (lo == 0) {
-        return NULL;
-    }
-    const kinesis_shard_map_entry *e = &map[lo - 1];
-    return kinesis_hash_key_compare(key, e->end) <= 0 ? e : NULL;
+    return hash_key_le(base->start, key) & hash_key_le(key, base->end) ? base : NULL;
 }

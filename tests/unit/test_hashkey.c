@@ -148,11 +148,61 @@ static void compare_and_lookup(void **state) {
     assert_null(kinesis_shard_map_lookup(map + 1, 3, k0));
 }
 
+/* The lookup against a linear scan, for maps of 1 to 9 shards with gaps between some of them,
+ * at random keys and at every boundary (the halves and carries of the 128-bit comparison). */
+static uint64_t xorshift(uint64_t *x) {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static void lookup_matches_linear_scan(void **state) {
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (size_t count = 1; count <= 9; count++) {
+        for (int round = 0; round < 20; round++) {
+            /* Sorted, non-overlapping ranges: start_i = i * step (+ a gap for some). */
+            kinesis_shard_map_entry map[9];
+            uint64_t step = UINT64_MAX / count;
+            for (size_t i = 0; i < count; i++) {
+                uint64_t gap = (xorshift(&x) & 3) == 0 ? (xorshift(&x) & 0xff) + 1 : 0;
+                map[i].start = (kinesis_hash_key){i * step, i ? gap : 0};
+                map[i].end = (kinesis_hash_key){(i + 1) * step - 1,
+                                                i + 1 == count ? UINT64_MAX : UINT64_MAX - 1};
+                map[i].shard_id = NULL;
+            }
+            kinesis_hash_key probes[64];
+            size_t np = 0;
+            for (size_t i = 0; i < count; i++) {
+                kinesis_hash_key s = map[i].start, e = map[i].end;
+                probes[np++] = s;
+                probes[np++] = e;
+                probes[np++] = (kinesis_hash_key){s.hi, s.lo - 1}; /* in a gap or the previous */
+                probes[np++] = (kinesis_hash_key){e.hi, e.lo + 1};
+            }
+            while (np < 64) {
+                uint64_t hi = xorshift(&x);
+                probes[np++] = (kinesis_hash_key){hi, xorshift(&x)};
+            }
+            for (size_t k = 0; k < np; k++) {
+                const kinesis_shard_map_entry *want = NULL;
+                for (size_t i = 0; i < count; i++)
+                    if (kinesis_hash_key_compare(map[i].start, probes[k]) <= 0 &&
+                        kinesis_hash_key_compare(probes[k], map[i].end) <= 0)
+                        want = &map[i];
+                assert_ptr_equal(kinesis_shard_map_lookup(map, count, probes[k]), want);
+            }
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_and_format),         cmocka_unit_test(parse_rejects),
-        cmocka_unit_test(format_round_trip_random), cmocka_unit_test(md5_of_partition_key),
-        cmocka_unit_test(compare_and_lookup),       cmocka_unit_test(many_partition_keys),
+        cmocka_unit_test(parse_and_format),           cmocka_unit_test(parse_rejects),
+        cmocka_unit_test(format_round_trip_random),   cmocka_unit_test(md5_of_partition_key),
+        cmocka_unit_test(compare_and_lookup),         cmocka_unit_test(many_partition_keys),
+        cmocka_unit_test(lookup_matches_linear_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
