@@ -1251,6 +1251,73 @@ static int slice_is(const rslice *k, const char *lit, size_t n) {
     return k->n == n && memcmp(k->p, lit, n) == 0;
 }
 
+/* One result object from p (just after its '{') to after its '}', any members in any order; NULL
+ * when it uses what this scanner does not handle. */
+static const char *scan_result(const char *p, const char *e, ritem *it) {
+    p = scan_ws(p, e);
+    if (p < e && *p == '}') return p + 1;
+    for (;;) {
+        rslice k, v;
+        p = scan_str(scan_ws(p, e), e, &k);
+        if (!p) return NULL;
+        p = scan_ws(p, e);
+        if (p >= e || *p++ != ':') return NULL;
+        p = scan_ws(p, e);
+        rslice *dst = NULL;
+        if (slice_is(&k, "ShardId", 7))
+            dst = &it->f[RI_SHARD];
+        else if (slice_is(&k, "SequenceNumber", 14))
+            dst = &it->f[RI_SEQ];
+        else if (slice_is(&k, "ErrorCode", 9))
+            dst = &it->f[RI_CODE];
+        else if (slice_is(&k, "ErrorMessage", 12))
+            dst = &it->f[RI_MSG];
+        if (dst && p < e && *p == '"') {
+            if (!(p = scan_str(p, e, &v))) return NULL;
+            *dst = v;
+        } else {
+            /* null or another type: the full parser's get_string gives NULL for these too */
+            if (dst) dst->p = NULL;
+            if (!(p = scan_skip(p, e))) return NULL;
+        }
+        p = scan_ws(p, e);
+        if (p < e && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < e && *p == '}') return p + 1;
+        return NULL;
+    }
+}
+
+/* The usual result, {"SequenceNumber":"...","ShardId":"..."} in either order, without spaces or
+ * escapes, read straight from p (just after its '{'); NULL when it is anything else (the general
+ * loop then reads it). */
+static const char *scan_plain_result(const char *p, const char *e, ritem *it) {
+    static const char seq_key[] = "\"SequenceNumber\":\"", shard_key[] = "\"ShardId\":\"";
+    for (int field = 0; field < 2; field++) {
+        rslice *dst;
+        if (e - p > (ptrdiff_t)sizeof(seq_key) - 1 &&
+            memcmp(p, seq_key, sizeof(seq_key) - 1) == 0) {
+            dst = &it->f[RI_SEQ];
+            p += sizeof(seq_key) - 1;
+        } else if (e - p > (ptrdiff_t)sizeof(shard_key) - 1 &&
+                   memcmp(p, shard_key, sizeof(shard_key) - 1) == 0) {
+            dst = &it->f[RI_SHARD];
+            p += sizeof(shard_key) - 1;
+        } else {
+            return NULL;
+        }
+        const char *q = p + kjson_plain_prefix(p, (size_t)(e - p));
+        if (q == e || *q != '"') return NULL;
+        dst->p = p;
+        dst->n = (size_t)(q - p);
+        p = q + 1;
+        if (p == e || *p++ != (field == 0 ? ',' : '}')) return NULL;
+    }
+    return p;
+}
+
 /* Fast path for the PutRecords response: one pass over the text, no tree. Returns 0 with
  * *count results in items[0..cap) (count may exceed cap: then not all are stored), or -1 when the
  * text uses anything this scanner does not handle (escapes, deep nesting, bad syntax): the
@@ -1279,50 +1346,14 @@ static int scan_put_records(const char *t, size_t len, ritem *items, size_t cap,
                 for (;;) {
                     p = scan_ws(p, e);
                     if (p >= e || *p++ != '{') return -1;
-                    ritem it;
-                    memset(&it, 0, sizeof(it));
-                    p = scan_ws(p, e);
-                    if (p < e && *p == '}') {
-                        p++;
-                    } else {
-                        for (;;) {
-                            rslice k, v;
-                            p = scan_str(scan_ws(p, e), e, &k);
-                            if (!p) return -1;
-                            p = scan_ws(p, e);
-                            if (p >= e || *p++ != ':') return -1;
-                            p = scan_ws(p, e);
-                            rslice *dst = NULL;
-                            if (slice_is(&k, "ShardId", 7))
-                                dst = &it.f[RI_SHARD];
-                            else if (slice_is(&k, "SequenceNumber", 14))
-                                dst = &it.f[RI_SEQ];
-                            else if (slice_is(&k, "ErrorCode", 9))
-                                dst = &it.f[RI_CODE];
-                            else if (slice_is(&k, "ErrorMessage", 12))
-                                dst = &it.f[RI_MSG];
-                            if (dst && p < e && *p == '"') {
-                                if (!(p = scan_str(p, e, &v))) return -1;
-                                *dst = v;
-                            } else {
-                                /* null or another type: the full parser's get_string gives
-                                 * NULL for these too */
-                                if (dst) dst->p = NULL;
-                                if (!(p = scan_skip(p, e))) return -1;
-                            }
-                            p = scan_ws(p, e);
-                            if (p < e && *p == ',') {
-                                p++;
-                                continue;
-                            }
-                            if (p < e && *p == '}') {
-                                p++;
-                                break;
-                            }
-                            return -1;
-                        }
+                    ritem spare, *it = n < cap ? &items[n] : &spare;
+                    memset(it, 0, sizeof(*it));
+                    const char *after = scan_plain_result(p, e, it);
+                    if (!after) {
+                        memset(it, 0, sizeof(*it));
+                        after = scan_result(p, e, it);
                     }
-                    if (n < cap) items[n] = it;
+                    if (!(p = after)) return -1;
                     n++;
                     p = scan_ws(p, e);
                     if (p < e && *p == ',') {

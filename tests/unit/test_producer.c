@@ -28,6 +28,7 @@ typedef struct stored {
     char pk[300];
     int has_ehk;
     kinesis_hash_key ehk;
+    unsigned long long seq; /* the sequence number the response gave it */
 } stored;
 
 typedef struct fshard {
@@ -57,6 +58,9 @@ typedef struct fake {
     int stall;             /* PutRecords waits while set */
     int split_after;       /* split shard 0 after this many PutRecords */
     int max_entries_seen;
+    /* How PutRecords results are written (see result_styles): the producer reads the usual
+     * shape straight and anything else through its general scanner or the full JSON parser. */
+    int response_style;
 } fake;
 
 static kinesis_hash_key hk_mid(kinesis_hash_key a, kinesis_hash_key b) {
@@ -131,6 +135,32 @@ static kinesis_status answer(fake *f, kinesis_arena *arena, kinesis_buf *out,
     kinesis_arena_destroy(arena);
     kinesis_buf_clean_up(out);
     return KINESIS_OK;
+}
+
+/* One successful PutRecords result in the given style: 0 ShardId first, 1 SequenceNumber first
+ * (as Kinesis writes it), 2 spaces and newlines, 3 an escaped character in the shard id, 4 a
+ * member the producer does not know. */
+static void append_result(kinesis_buf *out, int style, const char *shard_id,
+                          unsigned long long seq) {
+    switch (style) {
+    case 1:
+        kinesis_buf_appendf(out, "{\"SequenceNumber\":\"%llu\",\"ShardId\":\"%s\"}", seq, shard_id);
+        break;
+    case 2:
+        kinesis_buf_appendf(out, "\n  { \"SequenceNumber\" : \"%llu\" ,\n \"ShardId\": \"%s\" }",
+                            seq, shard_id);
+        break;
+    case 3: /* "shardId-..." with its '-' as \u002d */
+        kinesis_buf_appendf(out, "{\"SequenceNumber\":\"%llu\",\"ShardId\":\"shardId\\u002d%s\"}",
+                            seq, shard_id + 8);
+        break;
+    case 4:
+        kinesis_buf_appendf(out, "{\"SequenceNumber\":\"%llu\",\"ShardId\":\"%s\",\"Note\":null}",
+                            seq, shard_id);
+        break;
+    default:
+        kinesis_buf_appendf(out, "{\"ShardId\":\"%s\",\"SequenceNumber\":\"%llu\"}", shard_id, seq);
+    }
 }
 
 static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
@@ -242,11 +272,15 @@ static kinesis_status fake_send(void *impl, const kinesis_http_request *req,
             f->cap = f->cap ? f->cap * 2 : 1024;
             f->recs = realloc(f->recs, f->cap * sizeof(*f->recs));
         }
+        s.seq = ++f->shards[shard].seq;
         f->recs[f->nrecs++] = s;
-        kinesis_buf_appendf(&out, "{\"ShardId\":\"%s\",\"SequenceNumber\":\"%llu\"}",
-                            f->shards[shard].id, (unsigned long long)++f->shards[shard].seq);
+        append_result(&out, f->response_style, f->shards[shard].id, s.seq);
     }
-    kinesis_buf_appendf(&out, "],\"FailedRecordCount\":%d}", failed);
+    kinesis_buf_appendf(&out,
+                        f->response_style == 2 ? "\n ],\n \"FailedRecordCount\" : %d,\n "
+                                                 "\"EncryptionType\" : \"NONE\"\n}\n"
+                                               : "],\"FailedRecordCount\":%d}",
+                        failed);
     if (lost) f->lost_responses++;
     pthread_mutex_unlock(&f->mu);
     kinesis_arena_destroy(arena);
@@ -283,7 +317,9 @@ static size_t record_data(int sized, long idx, uint8_t out[RECORD_DATA_MAX + 1])
 
 typedef struct report_log {
     pthread_mutex_t mu;
-    long *count; /* reports per record index */
+    long *count;              /* reports per record index */
+    unsigned long long *seqs; /* per record index: the sequence number of its last OK report */
+    int *shards;              /* and the index of its shard id ("shardId-%012d") */
     long total, ok, failed;
     kinesis_status statuses[8];
     long status_counts[8];
@@ -320,6 +356,8 @@ static void on_report(void *user, const kinesis_delivery_report *r) {
         l->ok++;
         assert_true(r->shard_id[0] != 0);
         assert_true(r->sequence_number[0] != 0);
+        assert_int_equal(sscanf(r->shard_id, "shardId-%d", &l->shards[idx]), 1);
+        l->seqs[idx] = strtoull(r->sequence_number, NULL, 10);
         if (r->aggregated) l->aggregated++;
     } else {
         l->failed++;
@@ -370,6 +408,8 @@ static fixture *fixture_new(int nshards, long nrecords) {
     assert_int_equal(kinesis_client_new(&o, &f->client, &err), KINESIS_OK);
     pthread_mutex_init(&f->log.mu, NULL);
     f->log.count = calloc((size_t)nrecords + 1, sizeof(long));
+    f->log.seqs = calloc((size_t)nrecords + 1, sizeof(*f->log.seqs));
+    f->log.shards = calloc((size_t)nrecords + 1, sizeof(*f->log.shards));
     f->log.thread = pthread_self();
     f->log.lend_pointer_ok = 1;
     f->nrecords = nrecords;
@@ -393,6 +433,8 @@ static void fixture_free(fixture *f) {
     kinesis_transport_destroy(f->transport);
     fake_clean_up(&f->srv);
     free(f->log.count);
+    free(f->log.seqs);
+    free(f->log.shards);
     pthread_mutex_destroy(&f->log.mu);
     free(f);
 }
@@ -752,6 +794,41 @@ static void test_map_refresh_never_spins(void **state) {
 static void test_unaggregated_clean(void **state) {
     (void)state;
     run_clean(0, 3, 3000);
+}
+
+/* Every way of writing the results gives each record the shard id and sequence number the
+ * server stored it under. */
+static void test_result_styles(void **state) {
+    (void)state;
+    for (int style = 0; style <= 4; style++) {
+        long n = 1200;
+        fixture *f = fixture_new(3, n);
+        f->srv.response_style = style;
+        kinesis_producer_options o;
+        kinesis_producer_options_init(&o);
+        o.aggregation = 0;
+        o.linger_ms = 5;
+        o.shard_rate_bytes = 0;
+        o.shard_rate_records = 0;
+        fixture_producer(f, &o);
+        put_all(f, n);
+        assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
+        assert_delivered_once(f, n);
+        assert_int_equal(f->srv.nrecs, (size_t)n);
+        for (size_t i = 0; i < f->srv.nrecs; i++) {
+            const stored *s = &f->srv.recs[i];
+            long idx;
+            char head[32];
+            size_t hl = s->len < sizeof(head) ? s->len : sizeof(head) - 1;
+            memcpy(head, s->data, hl);
+            head[hl] = 0;
+            assert_int_equal(sscanf(head, "rec-%ld", &idx), 1);
+            assert_int_equal(f->log.shards[idx], s->shard);
+            assert_true(f->log.seqs[idx] == s->seq);
+        }
+        assert_int_equal(kinesis_producer_close(f->producer, 1000), KINESIS_OK);
+        fixture_free(f);
+    }
 }
 
 /* Every kind of fault at once: each record reported exactly once and stored at least once;
@@ -1312,6 +1389,7 @@ int main(void) {
         cmocka_unit_test(test_aggregated_clean),
         cmocka_unit_test(test_idle_senders_keep_linger),
         cmocka_unit_test(test_unaggregated_clean),
+        cmocka_unit_test(test_result_styles),
         cmocka_unit_test(test_faults_aggregated),
         cmocka_unit_test(test_faults_unaggregated),
         cmocka_unit_test(test_partial_failures_no_duplicates),
