@@ -74,6 +74,8 @@ int kinesis_strncasecmp_ascii(const char *a, const char *b, size_t n);
 /* Unicode characters in s[0..len) when it is valid UTF-8 (no overlong forms, surrogates or
  * code points past U+10FFFF), else -1. Service limits count characters, not bytes. */
 long kinesis_utf8_char_count(const char *s, size_t len);
+/* The same, and -1 when s holds a NUL byte (a key that a C string would cut short). */
+long kinesis_utf8_char_count_no_nul(const char *s, size_t len);
 /* Milliseconds since the epoch (wall clock) and since an arbitrary point (monotonic). */
 int64_t kinesis_now_wall_ms(void);
 int64_t kinesis_now_mono_ms(void);

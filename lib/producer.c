@@ -2121,21 +2121,6 @@ static void item_init(put_item *it, const char *pk, size_t pk_len, const char *e
     it->big = NULL;
 }
 
-/* The length of a key of bytes 1 to 127 only (ASCII without NUL: one character each), or 0 when
- * it has another byte. Eight bytes at a time: most keys are such, and every record's is checked. */
-static long ascii_key_chars(const char *pk, size_t len) {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, pk + i, 8);
-        if ((w | ((w - ones) & ~w)) & highs) return 0; /* a byte >= 0x80, or a zero byte */
-    }
-    for (; i < len; i++)
-        if ((unsigned char)pk[i] - 1u >= 0x7fu) return 0;
-    return (long)len;
-}
-
 /* Check a record the way PutRecords will (the key need not be NUL-terminated: pk_len bytes). */
 static kinesis_status check_item(const kinesis_producer *p, put_item *it, kinesis_error *err) {
     if (!it->data && it->data_len)
@@ -2144,10 +2129,8 @@ static kinesis_status check_item(const kinesis_producer *p, put_item *it, kinesi
      * short, so it is refused. */
     const char *pk = it->pk;
     long chars = pk && it->pk_len && it->pk_len <= 4 * KINESIS_PARTITION_KEY_MAX_CHARS
-                     ? ascii_key_chars(pk, it->pk_len)
+                     ? kinesis_utf8_char_count_no_nul(pk, it->pk_len)
                      : -1;
-    if (chars == 0) /* not plain ASCII: the general checks */
-        chars = !memchr(pk, 0, it->pk_len) ? kinesis_utf8_char_count(pk, it->pk_len) : -1;
     if (chars < 1 || chars > KINESIS_PARTITION_KEY_MAX_CHARS)
         return kinesis_error_set(err, KINESIS_E_INVALID_PARTITION_KEY,
                                  "partition key must be 1 to 256 characters of valid UTF-8");

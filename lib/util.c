@@ -216,6 +216,22 @@ int kinesis_strcasecmp_ascii(const char *a, const char *b) {
     return kinesis_strncasecmp_ascii(a, b, SIZE_MAX);
 }
 
+long kinesis_utf8_char_count_no_nul(const char *s, size_t len) {
+    /* The producer checks every record's key, and most keys are ASCII: eight bytes a step test
+     * for a byte >= 0x80 and for a zero byte at once, so such a key is read once. */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | ((w - ones) & ~w)) & highs) break;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] - 1u >= 0x7fu) break; /* 0, or >= 0x80 */
+    if (i == len) return (long)len;
+    return memchr(s, 0, len) ? -1 : kinesis_utf8_char_count(s, len);
+}
+
 long kinesis_utf8_char_count(const char *s, size_t len) {
     long count = 0;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
