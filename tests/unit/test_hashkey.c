@@ -148,8 +148,6 @@ static void compare_and_lookup(void **state) {
     assert_null(kinesis_shard_map_lookup(map + 1, 3, k0));
 }
 
-/* The lookup against a linear scan, for maps of 1 to 9 shards with gaps between some of them,
- * at random keys and at every boundary (the halves and carries of the 128-bit comparison). */
 static uint64_t xorshift(uint64_t *x) {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -157,6 +155,8 @@ static uint64_t xorshift(uint64_t *x) {
     return *x;
 }
 
+/* The lookup against a linear scan, for maps of 1 to 9 shards with gaps between some of them,
+ * at random keys and at every boundary (the halves and carries of the 128-bit comparison). */
 static void lookup_matches_linear_scan(void **state) {
     (void)state;
     uint64_t x = 0x9E3779B97F4A7C15ull;

@@ -58,7 +58,7 @@ typedef struct fake {
     int stall;             /* PutRecords waits while set */
     int split_after;       /* split shard 0 after this many PutRecords */
     int max_entries_seen;
-    /* How PutRecords results are written (see result_styles): the producer reads the usual
+    /* How PutRecords results are written (see append_result): the producer reads the usual
      * shape straight and anything else through its general scanner or the full JSON parser. */
     int response_style;
 } fake;
