@@ -216,32 +216,19 @@ int kinesis_strcasecmp_ascii(const char *a, const char *b) {
     return kinesis_strncasecmp_ascii(a, b, SIZE_MAX);
 }
 
-long kinesis_utf8_char_count_no_nul(const char *s, size_t len) {
-    /* The producer checks every record's key, and most keys are ASCII: eight bytes a step test
-     * for a byte >= 0x80 and for a zero byte at once, so such a key is read once. */
+/* Both counters below; refuse_nul is a constant in each, so each gets its own loop. */
+static inline long utf8_char_count(const char *s, size_t len, int refuse_nul) {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if ((w | ((w - ones) & ~w)) & highs) break;
-    }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] - 1u >= 0x7fu) break; /* 0, or >= 0x80 */
-    if (i == len) return (long)len;
-    return memchr(s, 0, len) ? -1 : kinesis_utf8_char_count(s, len);
-}
-
-long kinesis_utf8_char_count(const char *s, size_t len) {
     long count = 0;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         /* Keys and names are mostly ASCII, and keys are checked for every record put: eight
-         * ASCII bytes are eight characters, taken a word at a time. */
+         * ASCII bytes are eight characters, taken a word at a time (with refuse_nul, eight
+         * bytes that are not zero either: a zero byte sets its top bit in (w - ones) & ~w). */
         while (end - p >= 8) {
             uint64_t w;
             memcpy(&w, p, 8);
-            if (w & 0x8080808080808080ull) break;
+            if ((w | (refuse_nul ? (w - ones) & ~w : 0)) & highs) break;
             p += 8;
             count += 8;
         }
@@ -249,6 +236,7 @@ long kinesis_utf8_char_count(const char *s, size_t len) {
         unsigned char ch = *p;
         size_t n;
         uint32_t cp;
+        if (ch == 0 && refuse_nul) return -1;
         if (ch < 0x80)
             n = 1, cp = ch;
         else if ((ch & 0xE0) == 0xC0)
@@ -272,6 +260,12 @@ long kinesis_utf8_char_count(const char *s, size_t len) {
         count++;
     }
     return count;
+}
+
+long kinesis_utf8_char_count(const char *s, size_t len) { return utf8_char_count(s, len, 0); }
+
+long kinesis_utf8_char_count_no_nul(const char *s, size_t len) {
+    return utf8_char_count(s, len, 1);
 }
 
 int64_t kinesis_now_wall_ms(void) {

@@ -459,6 +459,17 @@ static void put_all(fixture *f, long n) {
     }
 }
 
+/* The index of a record from its data ("rec-<idx>..."; see record_data). */
+static long record_index(const uint8_t *data, size_t len) {
+    char head[32];
+    size_t n = len < sizeof(head) ? len : sizeof(head) - 1;
+    memcpy(head, data, n);
+    head[n] = 0;
+    long idx = -1;
+    assert_int_equal(sscanf(head, "rec-%ld", &idx), 1);
+    return idx;
+}
+
 /* Decode every stored record; count user records by index and check each member against the
  * shard that stored it. Returns the number of user records found. */
 static long verify_store(fixture *f, long *copies, int strict_range) {
@@ -482,12 +493,7 @@ static long verify_store(fixture *f, long *copies, int strict_range) {
             assert_int_not_equal(kinesis_agg_decoder_outcome(&d), KINESIS_AGG_DROPPED);
         kinesis_agg_user_record u;
         while (kinesis_agg_decoder_next(&d, &u)) {
-            long idx;
-            char head[32];
-            size_t n = u.data_len < sizeof(head) ? u.data_len : sizeof(head) - 1;
-            memcpy(head, u.data, n);
-            head[n] = 0;
-            assert_int_equal(sscanf(head, "rec-%ld", &idx), 1);
+            long idx = record_index(u.data, u.data_len);
             assert_true(idx >= 0 && idx < f->nrecords);
             uint8_t want[RECORD_DATA_MAX + 1];
             size_t len = record_data(f->log.sized, idx, want);
@@ -817,12 +823,7 @@ static void test_result_styles(void **state) {
         assert_int_equal(f->srv.nrecs, (size_t)n);
         for (size_t i = 0; i < f->srv.nrecs; i++) {
             const stored *s = &f->srv.recs[i];
-            long idx;
-            char head[32];
-            size_t hl = s->len < sizeof(head) ? s->len : sizeof(head) - 1;
-            memcpy(head, s->data, hl);
-            head[hl] = 0;
-            assert_int_equal(sscanf(head, "rec-%ld", &idx), 1);
+            long idx = record_index(s->data, s->len);
             assert_int_equal(f->log.shards[idx], s->shard);
             assert_true(f->log.seqs[idx] == s->seq);
         }
