@@ -15,12 +15,16 @@
 
 extern const uint8_t kinesis_agg_magic_[4];
 
-/* MD5 of n messages: side by side in AVX2 lanes with the default crypto where the CPU has AVX2,
- * KAGG_MD5_BATCH at a time, else one by one through crypto->md5 (NULL = default).
- * (lib/agg_md5x.c) Callers that gather messages to hash gather up to KAGG_MD5_BATCH. */
+/* MD5 of n messages: side by side in SIMD lanes with the default crypto where the CPU has AVX2
+ * (AVX-512: one vector of sixteen lanes), KAGG_MD5_BATCH at a time, else one by one through
+ * crypto->md5 (NULL = default). (lib/agg_md5x.c) Callers that gather messages to hash gather up
+ * to KAGG_MD5_BATCH. */
 #define KAGG_MD5_BATCH 16
 void kinesis_agg_md5_many_(const kinesis_crypto *crypto, size_t n, const uint8_t *const msg[],
                            const size_t len[], uint8_t out[][KINESIS_MD5_LEN]);
+/* For tests and benchmarks: the widest lanes kinesis_agg_md5_many_ may use (2: AVX-512,
+ * 1: AVX2, 0: one by one), default 2. Set it before any thread hashes. */
+extern int kinesis_agg_md5_lanes_cap_;
 
 /* kinesis_agg_encoder_finish() without the MD5: an aggregate's last KINESIS_MD5_LEN bytes are
  * left for the caller to fill with the MD5 of data[4 .. data_len - 16), so that several

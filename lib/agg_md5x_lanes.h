@@ -3,31 +3,45 @@
  *   MDX_LANES      messages side by side in one vector (the 32-bit words of MDX_VEC)
  *   MDX_VEC        the vector type
  *   MDX_TRANSPOSE  turns MDX_LANES rows (one lane's consecutive words each) into words
- *   V_LOADU, V_STOREU, V_SET1, V_ADD, V_AND, V_ANDNOT, V_OR, V_XOR, V_SLLI, V_SRLI, V_BLENDV
+ *   MDX_TARGET     the function attribute naming the instruction set (the functions only run
+ *                  after the dispatcher checked the CPU has it)
+ *   V_LOADU, V_STOREU, V_SET1, V_ADD, V_BLENDV (V_BLENDV(a, b, m): b where m's bits are set)
+ *   and either V_ROTL and V_TERNLOG (AVX-512: a rotate, and any function of three inputs in one
+ *   instruction, given its truth table) or V_AND, V_ANDNOT, V_OR, V_XOR, V_SLLI, V_SRLI
  * and before each inclusion (undefined again at its end):
  *   MDX_GROUPS     vectors of lanes hashed in one instruction stream. MD5 is a chain of
  *                  dependent steps, so one vector leaves most of the CPU's execution units
  *                  idle; a second, independent group runs in their shadow for little more time.
- *   MDX_FN(sfx)    the name of each function
- * Functions carry the AVX2 target attribute: they only run after cpu_has_avx2() said yes. */
+ *   MDX_FN(sfx)    the name of each function */
 
 #define MDX_MSGS (MDX_LANES * MDX_GROUPS)
-#define MDX_ROTL(x, s) V_OR(V_SLLI((x), (s)), V_SRLI((x), 32 - (s)))
-/* One step for every group: a = b + ((a + F(b, c, d) + m + k) <<< s). */
+/* One step for every group: a = b + ((a + F(b, c, d) + m + k) <<< s). a + m + k does not wait
+ * for b, c and d (a was computed three steps before): only F, one add, the rotate and the add
+ * of b are on the chain from one step to the next. */
 #define MDX_STEP(F, a, b, c, d, w, k, s)                                                           \
     for (int q_ = 0; q_ < MDX_GROUPS; q_++) {                                                      \
         MDX_VEC t_ =                                                                               \
-            V_ADD(V_ADD(a[q_], F(b[q_], c[q_], d[q_])), V_ADD(m[q_][w], V_SET1((int)(k))));        \
+            V_ADD(F(b[q_], c[q_], d[q_]), V_ADD(a[q_], V_ADD(m[q_][w], V_SET1((int)(k)))));        \
         a[q_] = V_ADD(b[q_], MDX_ROTL(t_, s));                                                     \
     }
+#ifdef V_TERNLOG
+/* The truth tables over (b, c, d) = (0xF0, 0xCC, 0xAA) of RFC 1321's F, G, H and I. */
+#define MDX_ROTL(x, s) V_ROTL((x), (s))
+#define MDX_F(b, c, d) V_TERNLOG((b), (c), (d), 0xCA) /* (b & c) | (~b & d) */
+#define MDX_G(b, c, d) V_TERNLOG((b), (c), (d), 0xE4) /* (b & d) | (c & ~d) */
+#define MDX_H(b, c, d) V_TERNLOG((b), (c), (d), 0x96) /* b ^ c ^ d */
+#define MDX_I(b, c, d) V_TERNLOG((b), (c), (d), 0x39) /* c ^ (b | ~d) */
+#else
+#define MDX_ROTL(x, s) V_OR(V_SLLI((x), (s)), V_SRLI((x), 32 - (s)))
 #define MDX_F(b, c, d) V_OR(V_AND((b), (c)), V_ANDNOT((b), (d)))
 #define MDX_G(b, c, d) V_OR(V_AND((d), (b)), V_ANDNOT((d), (c)))
 #define MDX_H(b, c, d) V_XOR(V_XOR((b), (c)), (d))
 #define MDX_I(b, c, d) V_XOR((c), V_OR((b), V_XOR((d), ones)))
+#endif
 
 /* One 64-byte block for every lane; lanes whose bits are clear in `active` keep their state. */
-static AVX2 void MDX_FN(_block)(MDX_VEC st[MDX_GROUPS][4], const uint8_t *const blk[MDX_MSGS],
-                                const MDX_VEC active[MDX_GROUPS]) {
+static MDX_TARGET void MDX_FN(_block)(MDX_VEC st[MDX_GROUPS][4], const uint8_t *const blk[MDX_MSGS],
+                                      const MDX_VEC active[MDX_GROUPS]) {
     MDX_VEC m[MDX_GROUPS][16];
     for (int q = 0; q < MDX_GROUPS; q++) {
         for (int g = 0; g < 16 / MDX_LANES; g++) {
@@ -38,7 +52,9 @@ static AVX2 void MDX_FN(_block)(MDX_VEC st[MDX_GROUPS][4], const uint8_t *const 
             MDX_TRANSPOSE(&m[q][MDX_LANES * g]);
         }
     }
+#ifndef V_TERNLOG
     const MDX_VEC ones = V_SET1(-1);
+#endif
     MDX_VEC a[MDX_GROUPS], b[MDX_GROUPS], c[MDX_GROUPS], d[MDX_GROUPS];
     for (int q = 0; q < MDX_GROUPS; q++) {
         a[q] = st[q][0];
@@ -79,7 +95,7 @@ static AVX2 void MDX_FN(_block)(MDX_VEC st[MDX_GROUPS][4], const uint8_t *const 
 }
 
 /* The initial state of every group. */
-static AVX2 void MDX_FN(_init)(MDX_VEC st[MDX_GROUPS][4]) {
+static MDX_TARGET void MDX_FN(_init)(MDX_VEC st[MDX_GROUPS][4]) {
     for (int q = 0; q < MDX_GROUPS; q++) {
         st[q][0] = V_SET1(0x67452301);
         st[q][1] = V_SET1((int)0xefcdab89);
@@ -89,8 +105,8 @@ static AVX2 void MDX_FN(_init)(MDX_VEC st[MDX_GROUPS][4]) {
 }
 
 /* The digests of the first n messages (x86 is little-endian: each state word is stored as is). */
-static AVX2 void MDX_FN(_digests)(MDX_VEC st[MDX_GROUPS][4], size_t n,
-                                  uint8_t out[][KINESIS_MD5_LEN]) {
+static MDX_TARGET void MDX_FN(_digests)(MDX_VEC st[MDX_GROUPS][4], size_t n,
+                                        uint8_t out[][KINESIS_MD5_LEN]) {
     uint32_t w[MDX_GROUPS][4][MDX_LANES];
     for (int q = 0; q < MDX_GROUPS; q++) {
         for (int i = 0; i < 4; i++) {
@@ -105,8 +121,8 @@ static AVX2 void MDX_FN(_digests)(MDX_VEC st[MDX_GROUPS][4], size_t n,
 }
 
 /* MD5 of up to MDX_MSGS messages of at most 55 bytes each (one padded block): partition keys. */
-static AVX2 void MDX_FN(_short)(size_t n, const uint8_t *const msg[], const size_t len[],
-                                uint8_t out[][KINESIS_MD5_LEN]) {
+static MDX_TARGET void MDX_FN(_short)(size_t n, const uint8_t *const msg[], const size_t len[],
+                                      uint8_t out[][KINESIS_MD5_LEN]) {
     _Alignas(32) uint8_t blocks[MDX_MSGS][64];
     const uint8_t *blk[MDX_MSGS];
     for (size_t l = 0; l < MDX_MSGS; l++) {
@@ -131,8 +147,8 @@ static AVX2 void MDX_FN(_short)(size_t n, const uint8_t *const msg[], const size
 }
 
 /* MD5 of up to MDX_MSGS messages. */
-static AVX2 void MDX_FN()(size_t n, const uint8_t *const msg[], const size_t len[],
-                          uint8_t out[][KINESIS_MD5_LEN]) {
+static MDX_TARGET void MDX_FN()(size_t n, const uint8_t *const msg[], const size_t len[],
+                                uint8_t out[][KINESIS_MD5_LEN]) {
     static const uint8_t zero_block[64];
     uint8_t tail[MDX_MSGS][128];
     size_t full[MDX_MSGS], total[MDX_MSGS], most = 0;
