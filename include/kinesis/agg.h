@@ -281,9 +281,9 @@ KINESIS_API size_t kinesis_agg_decoder_scratch_needed(const kinesis_agg_decoder 
 /* Check the MD5 of many received records at once, for a batch of GetRecords results:
  * md5_ok[i] = 1 when blobs[i] has the magic, more than 16 bytes after it, and a matching MD5
  * (then pass md5_checked = 1 to kinesis_agg_decoder_init for it); else 0. With the default
- * crypto (NULL) on an x86-64 CPU with AVX2, sixteen blobs are hashed side by side, several times
- * faster than one by one; a custom crypto's md5 is called per blob. Blobs are borrowed.
- * Errors: KINESIS_E_INVALID_ARGUMENT (NULL arrays with n > 0). Any thread. */
+ * crypto (NULL) on an x86-64 CPU with AVX2 (or AVX-512), sixteen blobs are hashed side by side,
+ * several times faster than one by one; a custom crypto's md5 is called per blob. Blobs are
+ * borrowed. Errors: KINESIS_E_INVALID_ARGUMENT (NULL arrays with n > 0). Any thread. */
 KINESIS_API kinesis_status kinesis_agg_check_md5_many(const kinesis_crypto *crypto, size_t n,
                                                       const uint8_t *const *blobs,
                                                       const size_t *lens, uint8_t *md5_ok);

@@ -37,8 +37,8 @@ KINESIS_API kinesis_hash_key kinesis_hash_key_of_partition_key(const kinesis_cry
 
 /* The hash keys of n partition keys (keys[i] of lens[i] bytes, borrowed): out[i] =
  * kinesis_hash_key_of_partition_key(crypto, keys[i], lens[i]). With the default crypto (crypto
- * NULL) on a CPU with AVX2 sixteen keys are hashed side by side, several times faster than one by
- * one; a custom crypto's md5 is called per key. Allocates nothing; any thread. */
+ * NULL) on a CPU with AVX2 (or AVX-512) sixteen keys are hashed side by side, several times faster
+ * than one by one; a custom crypto's md5 is called per key. Allocates nothing; any thread. */
 KINESIS_API void kinesis_hash_keys_of_partition_keys(const kinesis_crypto *crypto, size_t n,
                                                      const char *const keys[], const size_t lens[],
                                                      kinesis_hash_key out[]);

@@ -173,9 +173,9 @@ typedef struct kinesis_producer_batch {
 /* Queue batch->count records in order, as put() would queue each one (strings and, unless
  * KINESIS_PRODUCER_F_LEND, data are copied before it returns; lent data must stay valid until
  * each record's report). Cheaper per record than put(): the lock is taken once per group of
- * records and partition keys are hashed sixteen at a time (AVX2). *accepted (required) is set to
- * how many records were queued; each of them gets a report. Stops at the first record that
- * cannot be queued and returns its status, with the same meanings as put() (QUEUE_FULL after
+ * records and partition keys are hashed sixteen at a time (AVX2 or AVX-512). *accepted (required)
+ * is set to how many records were queued; each of them gets a report. Stops at the first record
+ * that cannot be queued and returns its status, with the same meanings as put() (QUEUE_FULL after
  * put_block_ms, INVALID_PARTITION_KEY, INVALID_EXPLICIT_HASH_KEY, RECORD_TOO_LARGE, CANCELLED,
  * NO_MEMORY); records after it are not looked at. KINESIS_E_INVALID_ARGUMENT for NULL pointers.
  * Any thread; the batch and its arrays are borrowed for the call. */
