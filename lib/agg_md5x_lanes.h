@@ -16,7 +16,7 @@
 
 #define MDX_MSGS (MDX_LANES * MDX_GROUPS)
 /* One step for every group: a = b + ((a + F(b, c, d) + m + k) <<< s). a + m + k does not wait
- * for b, c and d (a was computed three steps before): only F, one add, the rotate and the add
+ * for b, c and d (a was computed four steps before): only F, one add, the rotate and the add
  * of b are on the chain from one step to the next. */
 #define MDX_STEP(F, a, b, c, d, w, k, s)                                                           \
     for (int q_ = 0; q_ < MDX_GROUPS; q_++) {                                                      \
