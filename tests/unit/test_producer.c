@@ -416,6 +416,15 @@ static fixture *fixture_new(int nshards, long nrecords) {
     return f;
 }
 
+/* Options as most tests want them: the fake server has no shard limits, so the producer's own
+ * per-shard pacing is off, and records linger `linger_ms`. */
+static void unpaced_options(kinesis_producer_options *o, uint32_t linger_ms) {
+    kinesis_producer_options_init(o);
+    o->linger_ms = linger_ms;
+    o->shard_rate_bytes = 0;
+    o->shard_rate_records = 0;
+}
+
 static void fixture_producer(fixture *f, kinesis_producer_options *po) {
     po->dr_cb = on_report;
     po->dr_user = &f->log;
@@ -664,11 +673,8 @@ static void test_put_validation(void **state) {
 static void run_clean(int aggregation, int nshards, long n) {
     fixture *f = fixture_new(nshards, n);
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 20);
     o.aggregation = (uint32_t)aggregation;
-    o.linger_ms = 20;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
@@ -811,11 +817,8 @@ static void test_result_styles(void **state) {
         fixture *f = fixture_new(3, n);
         f->srv.response_style = style;
         kinesis_producer_options o;
-        kinesis_producer_options_init(&o);
+        unpaced_options(&o, 5);
         o.aggregation = 0;
-        o.linger_ms = 5;
-        o.shard_rate_bytes = 0;
-        o.shard_rate_records = 0;
         fixture_producer(f, &o);
         put_all(f, n);
         assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
@@ -843,19 +846,16 @@ static void run_faults(int aggregation, int ordered) {
     f->srv.lost_response_every = 13;
     f->srv.record_fail_every = 17;
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 5);
     o.aggregation = (uint32_t)aggregation;
     o.aggregation_max_bytes = 4096;
     /* Many requests however fast the records are put (an optimised build queues them all before
      * the first request leaves), so that every injected fault comes up. */
     o.collection_max_count = 16;
-    o.linger_ms = 5;
     o.retry_base_ms = 1;
     o.retry_max_ms = 20;
     o.record_ttl_ms = 0;
     o.ordered = (uint32_t)ordered;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 120000), KINESIS_OK);
@@ -899,13 +899,10 @@ static void test_partial_failures_no_duplicates(void **state) {
     f->srv.record_fail_internal = 1;
     f->srv.fail_500_every = 4;
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 5);
     o.aggregation = 0;
-    o.linger_ms = 5;
     o.retry_base_ms = 1;
     o.retry_max_ms = 10;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
@@ -926,14 +923,11 @@ static void test_ordered(void **state) {
     f->srv.throttle_every = 6;
     f->srv.reset_before_every = 9;
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 2);
     o.ordered = 1;
     o.aggregation = 0; /* one record per shard per request: the strictest case */
-    o.linger_ms = 2;
     o.retry_base_ms = 1;
     o.retry_max_ms = 10;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
@@ -1104,14 +1098,11 @@ static void test_resharding(void **state) {
     fixture *f = fixture_new(2, n);
     f->srv.split_after = 5;
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
-    o.linger_ms = 5;
+    unpaced_options(&o, 5);
     o.aggregation_max_bytes = 2048;
     o.collection_max_count = 16; /* the split comes early however fast the records are put */
     o.retry_base_ms = 1;
     o.retry_max_ms = 10;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n);
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
@@ -1221,12 +1212,9 @@ static void test_put_batch_take_reports(void **state) {
     long n = 3000;
     fixture *f = fixture_new(4, n + 8);
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 5);
     o.report_queue = 1;
     o.max_buffer_records = 700;
-    o.linger_ms = 5;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     kinesis_delivery_report rep;
     size_t got = 1;
@@ -1341,12 +1329,9 @@ static void test_many_threads(void **state) {
     long n = 40000;
     fixture *f = fixture_new(4, n);
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 10);
     o.report_thread = 1;
     o.max_buffer_records = 5000;
-    o.linger_ms = 10;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     pthread_t t[4];
     mt_arg args[4];
@@ -1369,11 +1354,8 @@ static void test_record_sizes(void **state) {
     fixture *f = fixture_new(4, n);
     f->log.sized = 1;
     kinesis_producer_options o;
-    kinesis_producer_options_init(&o);
+    unpaced_options(&o, 10);
     o.max_buffer_records = 1500; /* blocks are freed and reused while the run goes on */
-    o.linger_ms = 10;
-    o.shard_rate_bytes = 0;
-    o.shard_rate_records = 0;
     fixture_producer(f, &o);
     put_all(f, n); /* from a buffer on put_idx's stack: the producer must copy */
     assert_int_equal(kinesis_producer_flush(f->producer, 60000), KINESIS_OK);
