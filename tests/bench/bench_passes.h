@@ -44,6 +44,20 @@ static double bench_median(const double *v, int n) {
     return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/* With BENCH_TURNS set, this process is one of several clients that a driver measures in turns
+ * (bench_producer.sh: one pass of each client, then the next round), so that every client meets
+ * the same drift of the machine's speed: a pass starts when a line arrives on stdin
+ * (bench_turn_wait(), before its clocks start) and bench_passes_add() answers `TURN_DONE` on
+ * stdout once it is measured. */
+static int bench_turns(void) { return getenv("BENCH_TURNS") != NULL; }
+
+/* 0 when the pass may start (at once without BENCH_TURNS), -1 when the driver went away. */
+static inline int bench_turn_wait(void) {
+    char line[32];
+    if (!bench_turns()) return 0;
+    return fgets(line, sizeof(line), stdin) ? 0 : -1;
+}
+
 /* The measurements of pass 0 (cold) to steady. */
 typedef struct bench_passes {
     int steady;
@@ -57,6 +71,10 @@ static void bench_passes_add(bench_passes *b, int pass, double cpu, double wall)
     } else {
         b->cpu[pass - 1] = cpu;
         b->wall[pass - 1] = wall;
+    }
+    if (bench_turns()) {
+        printf("TURN_DONE\n");
+        fflush(stdout);
     }
 }
 

@@ -143,6 +143,7 @@ static int send_main(const char *endpoint, const char *stream, long n) {
     unsigned long long sent = 0, received = 0;
     for (size_t q = 0; q < nreq; q++) sent += lens[q];
     for (int pass = 0; pass <= bp.steady; pass++) {
+        if (bench_turn_wait()) return 1;
         double w0 = bench_wall_s(), c0 = bench_cpu_s();
         received = 0;
         for (size_t q = 0; q < nreq; q++) {
@@ -274,6 +275,7 @@ static int send_agg_main(const char *endpoint, const char *stream, long n) {
     f.len = (size_t)snprintf(f.body, f.cap, "{\"StreamName\":\"%s\",\"Records\":[", stream);
     bench_passes bp = {.steady = bench_steady_passes()};
     for (int pass = 0; pass <= bp.steady; pass++) {
+        if (bench_turn_wait()) return 1;
         double w0 = bench_wall_s(), c0 = bench_cpu_s();
         f.requests = 0;
         kinesis_hash_keys_of_partition_keys(NULL, (size_t)n, keys, key_lens, hk);
@@ -353,6 +355,7 @@ int main(int argc, char **argv) {
     }
     bench_passes bp = {.steady = bench_steady_passes()};
     for (int pass = 0; pass <= bp.steady; pass++) {
+        if (bench_turn_wait()) return 1;
         double w0 = bench_wall_s(), c0 = bench_cpu_s();
         for (long i = 0; batch && i < n;) {
             long m = n - i < 500 ? n - i : 500;

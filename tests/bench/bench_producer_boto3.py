@@ -5,7 +5,8 @@ failed entries. Prints BENCH lines: records/s and client CPU seconds per million
 (time.process_time of this process, records generated before timing). As bench_producer.c, the
 records go through the same client 1 + BENCH_STEADY_PASSES (default 3) times: the first pass
 (`boto3_cold_...`) pays the one-time costs (service model loading, the first connection), the
-median of the others is the headline figure.
+median of the others is the headline figure. With BENCH_TURNS set (bench_producer.sh), each pass
+waits for a line on stdin and is followed by a `TURN_DONE` line, as bench_passes.h describes.
 
     bench_producer_boto3.py ENDPOINT STREAM N
 """
@@ -40,8 +41,11 @@ def main():
     steady = int(os.environ.get("BENCH_STEADY_PASSES", "3"))
     if not 1 <= steady <= 15:
         steady = 3
+    turns = "BENCH_TURNS" in os.environ
     cpus, walls = [], []
     for _ in range(1 + steady):
+        if turns and not sys.stdin.readline():
+            sys.exit(1)  # the driver went away
         w0, c0 = time.monotonic(), time.process_time()
         for start in range(0, n, 500):
             batch = recs[start:start + 500]
@@ -52,6 +56,8 @@ def main():
                 batch = [r for r, res in zip(batch, resp["Records"]) if "ErrorCode" in res]
         cpus.append(time.process_time() - c0)
         walls.append(time.monotonic() - w0)
+        if turns:
+            print("TURN_DONE", flush=True)
     print("BENCH boto3_cold_records_per_s %.0f records/s" % (n / walls[0]))
     print("BENCH boto3_cold_cpu_s_per_million %.3f s" % (cpus[0] / n * 1e6))
     print("BENCH boto3_records_per_s %.0f records/s" % (n / statistics.median(walls[1:])))
