@@ -147,11 +147,14 @@ def libkinesis_passes(recs):
         return N
 
     def floor_slim_futures(_r):
-        # The same with the producer's Future (lazy Condition, one store resolves it).
+        # The same with the producer's Future (lazy Condition; the outcome of a Future somebody
+        # holds is one store into its batch's list, see libkinesis.producer._Batch).
         from libkinesis.producer import _RecordFuture
         futs = [_RecordFuture() for _ in range(N)]
-        for f in futs:
-            f._result = True
+        outcomes = [None] * N
+        for j in range(N):
+            outcomes[j] = True
+        assert len(futs) == N
         return N
 
     def get(_r):

@@ -8,15 +8,19 @@ handed to C in batches with one kinesis_producer_put_batch() call (keys and data
 in arrays), and the delivery reports come back in arrays of up to _TAKE_CAP from
 kinesis_producer_take_reports() on a Python thread, where they are resolved with loops that run
 in C (map/zip/memoryview slices) and decoded into DeliveryReport objects only when asked for.
+The producer holds no Future: a Future holds its batch of records (_Batch), and the reports of a
+batch none of whose Futures is alive any more are only counted, not stored, so a Future dropped
+by its caller is freed at once (by reference counting, before the garbage collector sees it).
 """
 import ctypes
 import itertools
 import json
+import operator
 import sys
 import threading
 import time
 from array import array
-from collections import deque
+from collections import Counter
 from concurrent.futures import Future
 from concurrent.futures._base import FINISHED, LOGGER, RUNNING
 from typing import Any, Dict, List, Optional, Tuple
@@ -39,14 +43,17 @@ _FAST_DATA = 3840    # data bytes handled by put()'s shortest path (with a key o
 _FAST_CHARGE = _FAST_DATA + 256 + _OVERHEAD  # the most a record staged by put() is counted for
 _LINGER = 0.004      # longest staged records wait before the report thread submits them (s)
 _TAKE_CAP = 4096     # reports per take_reports() call
-_POOL_MAX = 2 * _TAKE_CAP  # resolved futures kept for reuse by put() (~80 bytes each)
-# A record's opaque is its key bytes << 32 | its id (mod 2**32): the key bytes of the reports of one
-# take are the sum of a strided 32-bit view (exact buffer accounting without a per-record Python
-# step), and the id alone keys the pending dict.
-_ID_LIMIT = 1 << 32
+# A record's opaque is its key bytes << 32 | its id: the key bytes of the reports of one take are
+# the sum of a strided 32-bit view (exact buffer accounting without a per-record Python step). An
+# id is its _Batch's number << _IDX_BITS | its index in the batch.
+_IDX_BITS = 10
+_BATCH_MAX = 1 << _IDX_BITS  # records per _Batch (one put_batch() call hands over at most this)
+_IDX_MASK = _BATCH_MAX - 1
+_BID_MASK = (1 << (32 - _IDX_BITS)) - 1
 _LO, _HI = (0, 1) if sys.byteorder == "little" else (1, 0)  # an opaque's 32-bit halves in memory
-# Reference counts tell _resolve whether any future of a take is still held; an interpreter
-# without them (not CPython) always keeps the reports.
+# Reference counts tell whether anyone outside the producer still holds a Future of a batch (and
+# so whether a take's reports must be kept); an interpreter without them (not CPython) is taken
+# to hold every one.
 _refcount = getattr(sys, "getrefcount", None)
 
 
@@ -114,10 +121,10 @@ _ST, _AGG, _ATT = _IX["status"], _IX["aggregated"], _IX["attempts"]
 class _Take:
     """The reports of one take_reports() call that some future still needs: copied out of the C
     array, with the strings their pointers named (an aggregate's members share one shard id and
-    one sequence number). The copy is made only when a future of the take is still referenced
-    once the report thread has let go of them: nobody else could ever ask for a report."""
+    one sequence number). The copy is made only when a held batch (see _Batch) stored the take
+    for one of its records: nobody else could ever ask for a report."""
 
-    __slots__ = ("q", "sq", "i", "u", "strs", "ids", "pos", "busy")
+    __slots__ = ("q", "sq", "i", "u", "strs", "busy")
 
     def __init__(self) -> None:
         # Held by the report thread from before the futures are resolved until keep() ran (or
@@ -134,17 +141,6 @@ class _Take:
         ptrs = set(q[_SH::_QW].tolist())
         ptrs.update(q[_SQ::_QW].tolist())
         self.strs = {p: _cstr(p) for p in ptrs}  # (the pointers are valid until the next take)
-
-    def report_of(self, fut: Any) -> DeliveryReport:
-        """The report of one of this take's futures (found by identity: the take holds no
-        reference to them, so resolved futures are freed as soon as their owner drops them)."""
-        try:
-            pos = self.pos
-        except AttributeError:
-            with self.busy:  # ids are stored once the report thread is done with the take
-                pass
-            pos = self.pos = dict(zip(self.ids, range(len(self.ids))))
-        return self.report(pos[id(fut)])
 
     def report(self, k: int) -> DeliveryReport:
         try:
@@ -188,40 +184,79 @@ def _cstr(p: int) -> str:
 
 # ---- the Future ------------------------------------------------------------------------------
 
+class _Batch:
+    """The records of one put_batch() call (at most _BATCH_MAX; a single put() is a batch of
+    one), and the outcomes their futures read.
+
+    A future knows its batch and its index (_bi, stored when the records are handed to C, and only
+    on the futures somebody still holds then); the producer holds the batch until every one
+    of its records is reported, and nothing holds a future. So when the reports of a batch come,
+    its reference count tells whether any of its futures is still alive: if none is, nobody can
+    ever look at their outcomes, and the reports only go into the buffer accounting (one count per
+    batch, not a store per record). Otherwise each record's outcome goes into res (the _Take
+    holding its report, at pos, or its error), and the futures that have waiters or callbacks
+    (watch: index -> future, see _RecordFuture._condition) are woken. Under CPython a future
+    nobody holds is freed at once, so put() reuses warm memory and the garbage collector sees
+    few of them survive."""
+
+    __slots__ = ("bid", "n", "left", "res", "pos", "watch")
+
+    def __init__(self, bid: int, n: int) -> None:
+        self.bid = bid
+        self.n = n
+        self.left = n  # records handed to C and not yet reported (under _Core._cv)
+        self.res: Optional[List[Any]] = None  # made for the first held report
+        self.pos: Any = None
+        self.watch: Optional[Dict[int, "_RecordFuture"]] = None
+
+
+_STAGED = _Batch(-1, 0)  # the batch of a future whose record is not handed to C yet
 _LAZY = threading.Lock()
-_conds_made = False  # set for good when the first Future makes its Condition
-_has_cond = __import__("operator").attrgetter("_cond")
+
+
+def _watch(b: _Batch, i: int, fut: "_RecordFuture") -> None:
+    w = b.watch
+    if w is None:
+        w = b.watch = {}
+    w[i] = fut
 
 
 class _RecordFuture(Future):
     """A concurrent.futures.Future for one record, cheap to make and to resolve.
 
     It is RUNNING from the start (a queued record cannot be called back, so cancel() returns
-    False, as for an executor's running task) until the report thread stores its outcome: one
-    attribute, _result (the _Take holding its report, or _FAILED beside _exception), from which
-    _state is derived. The Condition, waiter list and callback list of Future are made only when
-    someone needs them (result() with a wait, add_done_callback(), wait()/as_completed()); the
-    report thread notifies only if the Condition exists (and looks for one only once any Future
-    has made one: _conds_made). That is race-free: whoever makes the Condition sets
-    _conds_made and stores it before reading _state under it, and the report thread stores
-    _result before looking at either. The report is decoded into a DeliveryReport on first result().
-    Only the producer resolves it: set_result()/set_exception() raise RuntimeError.
-
-    Once resolved, a future that nothing outside the producer references (no strong or weak
-    reference, no Condition, no decoded report, no error) is reset to running and handed out
-    again by a later put() (see _unheld and _Core._pool): nobody can tell, and put() makes
-    fewer new objects for the garbage collector to count and trace.
+    False, as for an executor's running task) until its outcome is known: the entry of its
+    _Batch that the report thread stores (_bi: the batch and the index, one tuple so that a
+    record handed over again in another batch is never read half-updated), or, for a record
+    that never reached C, its own _result (_FAILED) and _exception. _state is derived from
+    that. The Condition, waiter list and callback list of Future are made only when someone
+    needs them (result() with a wait, add_done_callback(), wait()/as_completed()), and making
+    them registers the future in its batch's watch map, the only futures the report thread
+    wakes. That is race-free: whoever makes the Condition registers the future before reading
+    the outcome under it, and the report thread stores the outcome before looking at the watch
+    map (the submit path, which sets _bi, looks for a Condition after setting it). The report is
+    decoded into a DeliveryReport on first result(). Only the producer resolves it: set_result()
+    and set_exception() raise RuntimeError.
     """
 
     _cond: Any = None
     _result: Any = None
     _exception: Any = None
     _report: Any = None
-    __init__ = object.__init__  # no per-instance fields: the class defaults serve until resolved
+    _bi: Tuple[_Batch, int] = (_STAGED, 0)
+    __init__ = object.__init__  # no per-instance fields: the class defaults serve until needed
+
+    def _outcome(self) -> Any:
+        """None while running, else the _Take holding the report or the record's error."""
+        if self._result is not None:
+            return self._exception
+        b, i = self._bi
+        res = b.res
+        return None if res is None else res[i]
 
     @property
     def _state(self) -> str:  # what Future's own methods (under the Condition) read
-        return RUNNING if self._result is None else FINISHED
+        return RUNNING if self._outcome() is None else FINISHED
 
     @property
     def _condition(self) -> threading.Condition:  # what Future's own methods and wait() use
@@ -230,17 +265,18 @@ class _RecordFuture(Future):
             with _LAZY:
                 c = self._cond
                 if c is None:
-                    global _conds_made
-                    _conds_made = True  # from now on the report thread looks for Conditions
                     self._waiters: List[Any] = []
                     self._done_callbacks: List[Any] = []
                     c = self._cond = threading.Condition()
+                    b, i = self._bi
+                    if b is not _STAGED:
+                        _watch(b, i, self)
         return c
 
     def _wake(self) -> None:
         """After the outcome was stored: tell the waiters and run the callbacks."""
         with self._cond:
-            if self._exception is not None:
+            if isinstance(self._outcome(), BaseException):
                 for w in self._waiters:
                     w.add_exception(self)
             else:
@@ -256,10 +292,10 @@ class _RecordFuture(Future):
         return False
 
     def running(self) -> bool:
-        return self._result is None
+        return self._outcome() is None
 
     def done(self) -> bool:
-        return self._result is not None
+        return self._outcome() is not None
 
     def set_running_or_notify_cancel(self) -> bool:
         raise RuntimeError("a Producer's Future is running from the start")
@@ -271,7 +307,7 @@ class _RecordFuture(Future):
         raise RuntimeError("a Producer's Future is resolved by its producer")
 
     def add_done_callback(self, fn: Any) -> None:
-        if self._result is None:
+        if self._outcome() is None:
             return Future.add_done_callback(self, fn)  # appends under the Condition, or calls
         try:
             fn(self)
@@ -279,29 +315,34 @@ class _RecordFuture(Future):
             LOGGER.exception("exception calling callback for %r", self)
 
     def result(self, timeout: Optional[float] = None) -> DeliveryReport:
-        if self._result is None:
-            Future.result(self, timeout)  # waits; raises TimeoutError or the record's error
-        exc = self._exception
-        if exc is not None:
+        o = self._outcome()
+        if o is None:
+            Future.result(self, timeout)  # waits; raises TimeoutError (or an early failure)
+            o = self._outcome()
+        if isinstance(o, BaseException):
             try:
-                raise exc
+                raise o
             finally:
                 self = None  # type: ignore[assignment]  # no cycle through the traceback
-                exc = None
+                o = None
         rep = self._report
         if rep is None:
-            rep = self.__dict__.setdefault("_report", self._result.report_of(self))
+            b, i = self._bi
+            rep = self.__dict__.setdefault("_report", o.report(b.pos[i]))
         return rep
 
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
-        if self._result is not None:
-            return self._exception
-        return Future.exception(self, timeout)
+        o = self._outcome()
+        if o is None:
+            Future.exception(self, timeout)  # waits (or raises TimeoutError)
+            o = self._outcome()
+        return o if isinstance(o, BaseException) else None
 
     def __repr__(self) -> str:
-        if self._result is not None:
-            if self._exception is not None:
-                what = "raised %s" % type(self._exception).__name__
+        o = self._outcome()
+        if o is not None:
+            if isinstance(o, BaseException):
+                what = "raised %s" % type(o).__name__
             else:
                 what = "returned DeliveryReport"
             return "<%s at %#x state=finished %s>" % (type(self).__name__, id(self), what)
@@ -309,31 +350,32 @@ class _RecordFuture(Future):
 
 
 _FAILED = True  # _result of a future that failed before C reported it (its _exception is set)
-_PLACEHOLDER = _RecordFuture()
 
 
-def _unheld(futs: List[_RecordFuture], refs: int) -> List[_RecordFuture]:
-    """The futures of futs that nothing but futs can reach (refs: the reference count this
-    comprehension then sees, _UNHELD_REFS) and that no weak reference, decoded report,
-    Condition or error ties to their outcome: nobody can ever look at them again."""
-    count = _refcount
-    return [f for f in futs if count(f) == refs and f.__weakref__ is None
-            and f._report is None and f._cond is None and f._exception is None]
+def _held_of(objs: List[Any], refs: Optional[int]) -> List[int]:
+    """The indexes of the objects of objs that something besides objs holds: those with more
+    than refs references (_SOLE_REFS: objs alone; all of them without reference counts)."""
+    if refs is None:
+        return list(range(len(objs)))
+    return list(itertools.compress(range(len(objs)),
+                                   map(operator.gt, map(_refcount, objs),
+                                       itertools.repeat(refs))))
 
 
-def _unheld_refs() -> Optional[int]:
-    """The reference count _unheld() sees for a future its list alone holds, measured by
-    _unheld() itself (interpreters count temporary references differently); None (no reuse)
-    without sys.getrefcount."""
+def _sole_refs() -> Optional[int]:
+    """The reference count _held_of() sees for an object its list alone holds (interpreters count
+    temporary references differently); None without sys.getrefcount."""
     if _refcount is None:
         return None
     for refs in range(1, 16):
-        if _unheld([_RecordFuture()], refs):
+        if not _held_of([_RecordFuture()], refs):
             return refs
     return None
 
 
-_UNHELD_REFS = _unheld_refs()
+_SOLE_REFS = _sole_refs()
+# ... and for a batch that _Core._batches holds too.
+_BATCH_REFS = None if _SOLE_REFS is None else _SOLE_REFS + 1
 
 
 def _ms(seconds: Optional[float]) -> int:
@@ -361,10 +403,10 @@ class _Core:
 
     # Slots: more than 30 attributes would push every instance-attribute access of put()
     # through a dict lookup.
-    __slots__ = ("_acc", "_alloc", "_block", "_bt", "_close_deadline", "_close_timeout",
-                 "_closed", "_cv", "_err", "_fast_data", "_handle", "_in_b", "_in_n", "_known",
-                 "_last_submit", "_max_b", "_max_n", "_names", "_next_id", "_nref", "_pending",
-                 "_pf", "_pool", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n",
+    __slots__ = ("_acc", "_alloc", "_batches", "_block", "_bt", "_close_deadline",
+                 "_close_timeout", "_closed", "_cv", "_err", "_fast_data", "_handle", "_in_b",
+                 "_in_n", "_known", "_last_submit", "_max_b", "_max_n", "_names", "_next_bid",
+                 "_nref", "_pf", "_put_timeout", "_rbuf", "_rec", "_rmv", "_room_n",
                  "_room_waiters", "_stage", "_stage_max", "_stop", "_submit_lock", "_thread",
                  "_wake_later")
 
@@ -387,13 +429,9 @@ class _Core:
         self._names: Dict[str, bytes] = {}
         self._stage: List[Any] = []  # stream, key, data, future, stream, key, ...
         self._last_submit = time.monotonic()
-        self._pending: Dict[int, _RecordFuture] = {}
-        # Resolved futures nobody can reach any more, handed out again by put() (see _resolve),
-        # so that put() allocates fewer objects for the garbage collector to count and trace.
-        # The most recently resolved ones, at most _POOL_MAX: a larger pool measured slower, its
-        # futures scattered over memory the caches no longer hold.
-        self._pool: List[_RecordFuture] = []
-        self._next_id = 1
+        # The batches with records in C, by number (see _Batch); changed under _cv.
+        self._batches: Dict[int, _Batch] = {}
+        self._next_bid = 0
         # Records handed to C and not yet resolved, under _cv; _room_* are what is left of the
         # caps (read without the lock by put()).
         self._cv = threading.Condition(threading.Lock())
@@ -432,14 +470,7 @@ class _Core:
                 and stream_name in self._known):
             stage = self._stage
             if len(stage) < self._room_n:
-                pool = self._pool
-                if pool:
-                    try:
-                        fut = pool.pop()
-                    except IndexError:  # another thread took the last one
-                        fut = _RecordFuture()
-                else:
-                    fut = _RecordFuture()
+                fut = _RecordFuture()
                 # One atomic extend (no lock: puts on other threads append beside it). An ASCII
                 # key is staged as the str (its length is its byte length); the batch's keys
                 # are encoded with one call when they are handed to C.
@@ -548,9 +579,9 @@ class _Core:
                     raise KinesisError("the producer is closed", "ProducerClosed")
                 self._submit_locked()
                 sb = self._names.get(stream_name) or stream_name.encode("utf-8")
-                rid = self._next_id
-                self._next_id = (rid + 1) % _ID_LIMIT
-                self._pending[rid] = fut
+                b = self._new_batch(1)
+                rid = b.bid << _IDX_BITS
+                fut._bi = (b, 0)
                 self._account(1, charge)
                 rec = self._rec
                 rec.stream = sb
@@ -568,7 +599,7 @@ class _Core:
                     if not self._closed:
                         self._known[stream_name] = sb
                 else:
-                    del self._pending[rid]
+                    self._unhand(b, 1)
                     self._account(-1, -charge)
                     if st != _QUEUE_FULL:
                         exc = _error_from(st, self._err, "put")
@@ -586,14 +617,17 @@ class _Core:
 
     def _account(self, n: int, nbytes: int) -> None:
         with self._cv:
-            self._in_n += n
-            self._in_b += nbytes
-            # What put()'s shortest path may stage, in stage list items (4 per record), with
-            # each record counted for the most such a record can be.
-            self._room_n = 4 * min(self._max_n - self._in_n,
-                                   (self._max_b - self._in_b) // _FAST_CHARGE)
-            if n < 0 and self._room_waiters:
-                self._cv.notify_all()
+            self._account_locked(n, nbytes)
+
+    def _account_locked(self, n: int, nbytes: int) -> None:
+        self._in_n += n
+        self._in_b += nbytes
+        # What put()'s shortest path may stage, in stage list items (4 per record), with each
+        # record counted for the most such a record can be.
+        self._room_n = 4 * min(self._max_n - self._in_n,
+                               (self._max_b - self._in_b) // _FAST_CHARGE)
+        if n < 0 and self._room_waiters:
+            self._cv.notify_all()
 
     # ---- submit ------------------------------------------------------------------------------
 
@@ -615,8 +649,9 @@ class _Core:
         if not handle:
             return True  # close() fails what is left
         self._last_submit = time.monotonic()
-        batch = stage[:k]  # k is a multiple of 4: put() extends by 4 items at once
-        names, pks, datas, futs = batch[0::4], batch[1::4], batch[2::4], batch[3::4]
+        items = stage[:k]  # k is a multiple of 4: put() extends by 4 items at once
+        names, pks, datas, futs = items[0::4], items[1::4], items[2::4], items[3::4]
+        del items
         k //= 4
         try:
             kb = "".join(pks).encode("ascii")  # put()'s keys: ASCII str
@@ -628,16 +663,18 @@ class _Core:
         # Counted as handed over before leaving the stage: a racing put() never sees room twice.
         self._account(k, nbytes)
         del stage[:4 * k]
-        if names.count(names[0]) == k:
-            left = self._send(handle, names[0], pks, datas, futs, kb, db)
-        else:  # several streams: one batch per run of one stream, in order
+        held = _held_of(futs, _SOLE_REFS)  # (futs is the producer's only reference now)
+        if k <= _BATCH_MAX and names.count(names[0]) == k:
+            left = self._send(handle, names[0], pks, datas, futs, held, kb, db)
+        else:  # several streams or many records: one batch per run of one stream, in order
             left = None
             i = 0
             while i < k and left is None:
                 j = i + 1
-                while j < k and names[j] == names[i]:
+                while j < k and j - i < _BATCH_MAX and names[j] == names[i]:
                     j += 1
-                left = self._send(handle, names[i], pks[i:j], datas[i:j], futs[i:j])
+                left = self._send(handle, names[i], pks[i:j], datas[i:j], futs[i:j],
+                                  [h - i for h in held if i <= h < j])
                 if left is not None:
                     left = (left[0] + i, left[1])
                 i = j
@@ -645,7 +682,8 @@ class _Core:
             return True
         # C was full: the rest goes back to the front of the stage.
         start, status = left
-        rest = batch[4 * start:]
+        rest = [x for t in zip(names[start:], pks[start:], datas[start:], futs[start:])
+                for x in t]
         m = k - start
         rest_b = sum(map(len, rest[1::4])) + sum(map(len, rest[2::4])) + _OVERHEAD * m
         # (a str key here is ASCII: its length is its byte length)
@@ -654,11 +692,12 @@ class _Core:
         return False
 
     def _send(self, handle: int, name: str, pks: List[Any], datas: List[bytes],
-              futs: List[_RecordFuture], kb: Optional[bytes] = None,
+              futs: List[_RecordFuture], held: List[int], kb: Optional[bytes] = None,
               db: Optional[bytes] = None) -> Optional[Tuple[int, int]]:
-        """put_batch() the records of one stream (already counted in _in_*; keys as ASCII str
-        or bytes, kb and db their joined bytes when known). Returns None when all were queued
-        or finished, else (index of the first record C had no room for, status)."""
+        """put_batch() the records of one stream, at most _BATCH_MAX (already counted in _in_*;
+        keys as ASCII str or bytes, kb and db their joined bytes when known; held: the indexes
+        of the futures somebody holds). Returns None when all were queued or finished, else
+        (index of the first record C had no room for, status)."""
         sb = self._names.get(name)
         if sb is None:
             sb = self._names[name] = name.encode("utf-8")
@@ -670,17 +709,17 @@ class _Core:
             pks = [p.encode() if type(p) is str else p for p in pks]
             kb = b"".join(pks)
             db = b"".join(datas)
-        base = self._next_id
-        if base + n > _ID_LIMIT:
-            base = 0
-        self._next_id = base + n
-        rids = list(range(base, base + n))
+        b = self._new_batch(n)
+        base = b.bid << _IDX_BITS
         words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit halves
         wv = memoryview(words)
-        wv[_LO::2] = array("I", rids)
+        wv[_LO::2] = array("I", range(base, base + n))
         wv[_HI::2] = klens
-        pending = self._pending
-        pending.update(zip(rids, futs))  # before C can report them
+        for j in held:  # before C can report them (see _RecordFuture._condition)
+            f = futs[j]
+            f._bi = (b, j)
+            if f._cond is not None:
+                _watch(b, j, f)
         bt = self._bt
         bt.stream = sb
         bt.partition_keys = kb
@@ -700,19 +739,21 @@ class _Core:
                 done += acc.value
                 if not st:
                     return None
-                for rid in rids[done:]:
-                    pending.pop(rid, None)
                 if st == _QUEUE_FULL:
+                    self._unhand(b, n - done)
+                    if b.watch:  # (they register again in the batch that takes them)
+                        for j in range(done, n):
+                            b.watch.pop(j, None)
                     return done, st
                 # The record at `done` was refused (put() checks records, so this is rare).
                 failing = n if st == _CANCELLED else done + 1
+                self._unhand(b, failing - done)
                 for j in range(done, failing):
                     self._fail_now(futs[j], _error_from(st, err, "put"), len(pks[j]),
                                    len(datas[j]))
                 done = failing
                 if done >= n:
                     return None
-                pending.update(zip(rids[done:], futs[done:]))
                 # Point the arrays at the rest.
                 kb = b"".join(p.encode() if type(p) is str else p for p in pks[done:])
                 db = b"".join(datas[done:])
@@ -723,6 +764,24 @@ class _Core:
                 bt.opaques = words.buffer_info()[0] + 8 * done
         finally:
             bt.partition_keys = bt.data = None
+
+    def _new_batch(self, n: int) -> _Batch:
+        """A batch for n records about to be handed to C (under _submit_lock)."""
+        with self._cv:
+            batches = self._batches
+            bid = self._next_bid
+            while bid in batches:  # (a number is free again once its batch is reported)
+                bid = (bid + 1) & _BID_MASK
+            self._next_bid = (bid + 1) & _BID_MASK
+            b = batches[bid] = _Batch(bid, n)
+        return b
+
+    def _unhand(self, b: _Batch, m: int) -> None:
+        """m records of batch b did not reach C after all."""
+        with self._cv:
+            b.left -= m
+            if not b.left:
+                del self._batches[b.bid]
 
     def _fail_now(self, fut: _RecordFuture, exc: BaseException, klen: int, dlen: int) -> None:
         """Finish a record that was counted as handed over but never reached C."""
@@ -775,46 +834,60 @@ class _Core:
     def _resolve(self, n: int) -> None:
         # Views of C's array: valid until the next take_reports(), which this thread makes.
         mv = self._rmv[:n * _REPORT_SIZE]
+        q, u = mv.cast("Q"), mv.cast("I")
+        ids = u[2 * _OP + _LO::_IW].tolist()
+        bids = list(map(operator.rshift, ids, itertools.repeat(_IDX_BITS, n)))
+        per_batch = Counter(bids)
+        nbytes = sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n
+        batches = self._batches
+        with self._cv:
+            bs = list(map(batches.__getitem__, per_batch))
+            # The batches some future of which is still alive (see _Batch): with no other
+            # reference than _batches and bs, none is.
+            held = [bs[j] for j in _held_of(bs, _BATCH_REFS)]
+            for b, c in zip(bs, per_batch.values()):
+                b.left -= c
+                if not b.left:
+                    del batches[b.bid]
+        del bs
+        woken: List[_RecordFuture] = []
+        try:
+            if held:  # else nobody can look at these outcomes: nothing to store
+                woken = self._store(held, mv, ids, bids)
+        finally:
+            self._account(-n, -nbytes)  # once the futures are done: outstanding counts them
+        for f in woken:
+            f._wake()
+
+    def _store(self, held: List[_Batch], mv: memoryview, ids: List[int],
+               bids: List[int]) -> List[_RecordFuture]:
+        """Store the outcomes of the reports (mv, with their ids and batch numbers) that belong
+        to the held batches; returns the futures to wake."""
         q, i, u = mv.cast("Q"), mv.cast("i"), mv.cast("I")
         take = _Take()
-        refs = _refcount
-        unheld = refs(take) if refs is not None else 0  # the count without any future's
-        # (An opaque that is not ours would resolve the placeholder: nothing to look for.)
-        futs = list(map(self._pending.pop, u[2 * _OP + _LO::_IW].tolist(),
-                        itertools.repeat(_PLACEHOLDER)))
-        woken: Any = ()
+        unheld = _refcount(take) if _refcount is not None else 0  # without any batch's
+        woken = []
         try:
+            by_bid = {b.bid: b for b in held}
             statuses = i[_ST::_IW]
-            if any(statuses):
-                for k in itertools.compress(range(n), statuses):
-                    futs[k]._exception = _report_error(q, i, u, k)
-            # The one store that finishes each future (see _RecordFuture).
-            deque(map(setattr, futs, itertools.repeat("_result"), itertools.repeat(take, n)), 0)
-            self._account(-n, -(sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n))
-            # Only a future whose Condition exists has waiters or callbacks (see _RecordFuture).
-            woken = list(filter(_has_cond, futs)) if _conds_made else ()
-            room = _POOL_MAX - len(self._pool)
-            need_ids = True
-            if room > 0 and _UNHELD_REFS is not None:
-                # Futures nobody can reach again go back to the pool, reset to running.
-                reuse = _unheld(futs, _UNHELD_REFS)
-                need_ids = len(reuse) < n  # only a future somebody holds can ask for its report
-                if reuse:
-                    del reuse[room:]
-                    deque(map(setattr, reuse, itertools.repeat("_result"),
-                              itertools.repeat(None, len(reuse))), 0)
-                    self._pool += reuse
-                del reuse
-            if need_ids:  # report_of() finds a future's report by its identity
-                take.ids = list(map(id, futs))
-            del futs  # the futures nobody else holds go now
-            # Every future left holds the take: copy the reports only if one does.
-            if refs is None or refs(take) > unheld:
+            for k in itertools.compress(range(len(ids)), map(by_bid.__contains__, bids)):
+                b = by_bid[bids[k]]
+                j = ids[k] & _IDX_MASK
+                res = b.res
+                if res is None:
+                    b.pos = array("I", bytes(4 * b.n))
+                    res = b.res = [None] * b.n
+                b.pos[j] = k  # before the outcome that makes the future done
+                res[j] = _report_error(q, i, u, k) if statuses[k] else take
+                w = b.watch
+                if w and j in w:
+                    woken.append(w.pop(j))
+            # The held batches hold the take: copy the reports only if one stored it.
+            if _refcount is None or _refcount(take) > unheld:
                 take.keep(mv.tobytes())
         finally:
             take.busy.release()
-        for f in woken:
-            f._wake()
+        return woken
 
     # ---- flush, close ------------------------------------------------------------------------
 
@@ -889,17 +962,31 @@ class _Core:
         with self._submit_lock:
             self._handle = None
             lib.kinesis_producer_destroy(handle)
-        self._pool.clear()
         left = self._stage[:]
         del self._stage[:len(left)]
-        left_futs = left[3::4] + list(self._pending.values())
-        self._pending.clear()
-        for fut in left_futs:
-            if fut._result is None:
+        woken = []
+        for fut in left[3::4]:
+            if fut._outcome() is None:
                 fut._exception = _closed_error()
                 fut._result = _FAILED
                 if fut._cond is not None:
-                    fut._wake()
+                    woken.append(fut)
+        # C reports every record it gave up on, so no batch should be left; should one be, its
+        # records are given up here too.
+        with self._cv:
+            left_batches = list(self._batches.values())
+            self._batches.clear()
+        for b in left_batches:
+            if b.res is None:
+                b.pos = array("I", bytes(4 * b.n))
+                b.res = [None] * b.n
+            for j in range(b.n):
+                if b.res[j] is None:
+                    b.res[j] = _closed_error()
+                    if b.watch and j in b.watch:
+                        woken.append(b.watch.pop(j))
+        for fut in woken:
+            fut._wake()
         with self._cv:
             self._in_n = self._in_b = 0
             self._cv.notify_all()
