@@ -221,6 +221,53 @@ def test_outcomes_are_stored_only_for_batches_somebody_holds(kinesalite, monkeyp
         assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"one-%06d" % i
 
 
+def test_records_c_had_no_room_for_are_handed_over_again(kinesalite, monkeypatch):
+    """When C takes only part of a batch (its buffer was full), the rest is staged again and
+    handed over in a later batch: every future, held or with a callback registered before or
+    after the first attempt, resolves once, with its own record's report."""
+    import libkinesis.producer as lp
+
+    real = lib.kinesis_producer_put_batch
+    calls = []
+
+    def half_full(handle, bt_ref, acc_ref, err_ref):
+        bt = bt_ref._obj
+        calls.append(bt.count)
+        if len(calls) % 2 and bt.count > 1:  # every other call: room for half of the batch
+            full = bt.count
+            bt.count = full // 2
+            try:
+                st = real(handle, bt_ref, acc_ref, err_ref)
+            finally:
+                bt.count = full
+            return st or lp._QUEUE_FULL
+        return real(handle, bt_ref, acc_ref, err_ref)
+
+    monkeypatch.setattr(lib, "kinesis_producer_put_batch", half_full)
+    name = create_stream(kinesalite, shards=2)
+    n = 4000
+    called = Counter()
+    with libkinesis.Producer(kinesalite, linger_ms=20) as p:
+        futs = []
+        for i in range(n):
+            f = p.put(name, b"again-%06d" % i, "key-%d" % (i % 97))
+            if i % 5 == 0:  # registered while staged, so before any hand-over
+                f.add_done_callback(lambda f: called.update([id(f)]))
+            futs.append(f)
+        for f in futs[1::5]:  # and these after some hand-overs
+            f.add_done_callback(lambda f: called.update([id(f)]))
+        p.flush(timeout=60)
+        assert p.outstanding == 0 and not p._core._batches
+    assert any(c > 1 for c in calls[::2])  # some batches were cut in two
+    assert len(called) == 2 * n // 5 and set(called.values()) == {1}
+    by_pos = {(u.sequence_number, u.sub_sequence_number): u
+              for u in libkinesis.deaggregate(read_all(kinesalite, name))}
+    assert len(by_pos) == n
+    for i, f in enumerate(futs):
+        r = f.result(timeout=0)
+        assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"again-%06d" % i
+
+
 def test_failed_records_raise_with_code_and_message(kinesalite):
     with libkinesis.Producer(kinesalite, linger_ms=5, record_ttl_ms=20000) as p:
         futs = [p.put("no-such-stream-%s" % unique(), b"x", "k") for _ in range(3)]
