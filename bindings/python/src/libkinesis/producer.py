@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from concurrent.futures import Future
 from concurrent.futures._base import FINISHED, LOGGER, RUNNING
@@ -663,18 +664,27 @@ class _Core:
         # Counted as handed over before leaving the stage: a racing put() never sees room twice.
         self._account(k, nbytes)
         del stage[:4 * k]
-        held = _held_of(futs, _SOLE_REFS)  # (futs is the producer's only reference now)
         if k <= _BATCH_MAX and names.count(names[0]) == k:
+            held = _held_of(futs, _SOLE_REFS)  # (futs is the producer's only reference now)
             left = self._send(handle, names[0], pks, datas, futs, held, kb, db)
-        else:  # several streams or many records: one batch per run of one stream, in order
+        else:
+            # Several streams or many records: the records of each stream together, in put()
+            # order (a stable sort; order only counts within a stream), one batch per
+            # _BATCH_MAX of them. Records of streams put in turns thus take one C call per
+            # stream, not one per record.
+            if names.count(names[0]) != k:
+                pick = operator.itemgetter(*sorted(range(k), key=names.__getitem__))
+                names, pks, datas, futs = (list(pick(x)) for x in (names, pks, datas, futs))
+            held = _held_of(futs, _SOLE_REFS)  # (the only reference again: the old list went)
             left = None
             i = 0
             while i < k and left is None:
                 j = i + 1
                 while j < k and j - i < _BATCH_MAX and names[j] == names[i]:
                     j += 1
+                run_held = held[bisect_left(held, i):bisect_left(held, j)]  # (held is sorted)
                 left = self._send(handle, names[i], pks[i:j], datas[i:j], futs[i:j],
-                                  [h - i for h in held if i <= h < j])
+                                  [h - i for h in run_held])
                 if left is not None:
                     left = (left[0] + i, left[1])
                 i = j
