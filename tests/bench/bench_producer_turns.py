@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Driver of the producer benchmark (run by bench_producer.sh, beside one kinesalite): starts every
-client of the comparison at once, each in its own process (boto3, the producer in four ways, the two
-floors), and measures them in turns: round 0 is every client's cold pass, then each round is one
-steady pass of each client, the order rotating from round to round. This 2-core machine's speed
-drifts by tens of percent over minutes (the same --send floor measured 0.35 and 0.54 s per million
-in runs ten minutes apart), so clients measured one after another would each meet a different
-machine; in turns they all meet the same drift, and the ratios compare like with like. A client
-idles (blocked on stdin) while the others run, so only its own pass is on its clock.
+"""Driver of the producer benchmark (run by bench_producer.sh, beside one kinesalite): starts
+every client of the comparison at once, each in its own process (boto3, the producer in four
+ways, the two floors), and measures them in turns: round 0 is every client's cold pass, then each
+round is one steady pass of each client, the order rotating from round to round. This 2-core
+machine's speed drifts by tens of percent over minutes (the same --send floor measured 0.35 and
+0.54 s per million in runs ten minutes apart), so clients measured one after another would each
+meet a different machine; in turns they all meet the same drift, and the ratios compare like with
+like. A client idles (blocked on stdin) while the others run, so only its own pass is on its
+clock.
 
 Prints each client's BENCH lines (see bench_producer.c and bench_producer_boto3.py), then the
 ratios to boto3 and whether the targets are met.
@@ -58,29 +59,28 @@ def take_turn(name, proc, out):
 
 
 def summary(v):
-    """The ratio lines, as before from the clients' BENCH values v (name -> float)."""
+    """The ratio lines, from the clients' BENCH values v (name -> float)."""
     lines = []
     b = v.get("boto3_cpu_s_per_million", 0)
-    na, ag = v.get("producer_noagg_cpu_s_per_million", 0), v.get("producer_agg_cpu_s_per_million", 0)
+    na = v.get("producer_noagg_cpu_s_per_million", 0)
+    ag = v.get("producer_agg_cpu_s_per_million", 0)
     for key, val in (("noagg", na), ("agg", ag),
                      ("agg_put", v.get("producer_agg_put_cpu_s_per_million", 0)),
                      ("agg_copy", v.get("producer_agg_copy_cpu_s_per_million", 0))):
         if val > 0:
             lines.append("BENCH producer_%s_cpu_vs_boto3 %.1f x_less" % (key, b / val))
-    fl = v.get("producer_send_floor_cpu_s_per_million", 0)
-    if fl > 0:
-        lines.append("BENCH producer_noagg_bound_vs_boto3 %.1f x_less (no producer without "
-                     "aggregation over libcurl can exceed this)" % (b / fl))
-        if na > 0:
-            lines.append("BENCH producer_noagg_above_send_floor_cpu_s_per_million %.3f s"
-                         % (na - fl))
-    fa = v.get("producer_agg_send_floor_cpu_s_per_million", 0)
-    if fa > 0:
-        lines.append("BENCH producer_agg_bound_vs_boto3 %.1f x_less (no aggregating producer on "
-                     "these codecs over libcurl can exceed this)" % (b / fa))
-        if ag > 0:
-            lines.append("BENCH producer_agg_above_send_floor_cpu_s_per_million %.3f s"
-                         % (ag - fa))
+    # The floors: what no producer of these records can spend less than (see bench_producer.c).
+    for key, floor, ours, what in (
+            ("noagg", "producer_send_floor", na, "no producer without aggregation over libcurl"),
+            ("agg", "producer_agg_send_floor", ag,
+             "no aggregating producer on these codecs over libcurl")):
+        fl = v.get(floor + "_cpu_s_per_million", 0)
+        if fl > 0:
+            lines.append("BENCH producer_%s_bound_vs_boto3 %.1f x_less (%s can exceed this)"
+                         % (key, b / fl, what))
+            if ours > 0:
+                lines.append("BENCH producer_%s_above_send_floor_cpu_s_per_million %.3f s"
+                             % (key, ours - fl))
     bc = v.get("boto3_cold_cpu_s_per_million", 0)
     for key in ("noagg", "agg"):
         c = v.get("producer_%s_cold_cpu_s_per_million" % key, 0)
