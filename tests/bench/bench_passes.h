@@ -51,7 +51,8 @@ static double bench_median(const double *v, int n) {
  * stdout once it is measured. */
 static int bench_turns(void) { return getenv("BENCH_TURNS") != NULL; }
 
-/* 0 when the pass may start (at once without BENCH_TURNS), -1 when the driver went away. */
+/* 0 when the pass may start (at once without BENCH_TURNS), -1 when the driver went away. Inline:
+ * a benchmark that never takes turns includes this header too. */
 static inline int bench_turn_wait(void) {
     char line[32];
     if (!bench_turns()) return 0;
