@@ -268,6 +268,33 @@ def test_records_c_had_no_room_for_are_handed_over_again(kinesalite, monkeypatch
         assert by_pos[(r.sequence_number, r.sub_sequence_number)].data == b"again-%06d" % i
 
 
+def test_batch_numbers_running_out_is_a_full_buffer(kinesalite, monkeypatch):
+    """With every batch number but half in use (here 8 numbers: millions in a real run), more
+    records wait as for a full buffer, on both paths, and all go through once numbers are free."""
+    import libkinesis.producer as lp
+
+    monkeypatch.setattr(lp, "_BID_MASK", 7)
+    name = create_stream(kinesalite, shards=2)
+    seen = []
+    real_new = lp._Core._new_batch
+
+    def counting(self, n):
+        b = real_new(self, n)
+        seen.append(len(self._batches))
+        return b
+
+    monkeypatch.setattr(lp._Core, "_new_batch", counting)
+    with libkinesis.Producer(kinesalite, linger_ms=5) as p:
+        futs = [p.put(name, b"n-%05d" % i, "k%d" % (i % 13)) for i in range(5000)]
+        futs += [p.put(name, b"ehk-%d" % i, "k", explicit_hash_key=str(i)) for i in range(20)]
+        p.flush(timeout=60)
+        assert not p._core._batches and p.outstanding == 0
+    assert max(seen) == 4  # a number is given while at most half (4 of 8) are in use
+    got = sorted(u.data for u in libkinesis.deaggregate(read_all(kinesalite, name)))
+    assert got == sorted([b"n-%05d" % i for i in range(5000)] + [b"ehk-%d" % i for i in range(20)])
+    assert all(f.result(timeout=0).sequence_number for f in futs)
+
+
 def test_failed_records_raise_with_code_and_message(kinesalite):
     with libkinesis.Producer(kinesalite, linger_ms=5, record_ttl_ms=20000) as p:
         futs = [p.put("no-such-stream-%s" % unique(), b"x", "k") for _ in range(3)]

@@ -581,29 +581,31 @@ class _Core:
                 self._submit_locked()
                 sb = self._names.get(stream_name) or stream_name.encode("utf-8")
                 b = self._new_batch(1)
-                rid = b.bid << _IDX_BITS
-                fut._bi = (b, 0)
-                self._account(1, charge)
-                rec = self._rec
-                rec.stream = sb
-                rec.partition_key = pk
-                rec.explicit_hash_key = ehk
-                rec.data = data
-                rec.data_len = len(data)
-                rec.opaque = extra << 32 | rid
-                rec.flags = 0
-                st = lib.kinesis_producer_put(handle, ctypes.byref(rec), ctypes.byref(self._err))
-                rec.data = rec.partition_key = rec.explicit_hash_key = None
                 exc = None
-                if not st:
-                    self._names[stream_name] = sb
-                    if not self._closed:
-                        self._known[stream_name] = sb
-                else:
-                    self._unhand(b, 1)
-                    self._account(-1, -charge)
-                    if st != _QUEUE_FULL:
-                        exc = _error_from(st, self._err, "put")
+                st = _QUEUE_FULL  # (without a batch number free: taken as a full buffer)
+                if b is not None:
+                    fut._bi = (b, 0)
+                    self._account(1, charge)
+                    rec = self._rec
+                    rec.stream = sb
+                    rec.partition_key = pk
+                    rec.explicit_hash_key = ehk
+                    rec.data = data
+                    rec.data_len = len(data)
+                    rec.opaque = extra << 32 | b.bid << _IDX_BITS
+                    rec.flags = 0
+                    st = lib.kinesis_producer_put(handle, ctypes.byref(rec),
+                                                  ctypes.byref(self._err))
+                    rec.data = rec.partition_key = rec.explicit_hash_key = None
+                    if not st:
+                        self._names[stream_name] = sb
+                        if not self._closed:
+                            self._known[stream_name] = sb
+                    else:
+                        self._unhand(b, 1)
+                        self._account(-1, -charge)
+                        if st != _QUEUE_FULL:
+                            exc = _error_from(st, self._err, "put")
             if self._wake_later:
                 self._run_wakes()
             if not st:
@@ -720,6 +722,8 @@ class _Core:
             kb = b"".join(pks)
             db = b"".join(datas)
         b = self._new_batch(n)
+        if b is None:
+            return 0, _QUEUE_FULL
         base = b.bid << _IDX_BITS
         words = array("I", bytes(8 * n))  # the opaques as (id, key bytes) 32-bit halves
         wv = memoryview(words)
@@ -775,10 +779,14 @@ class _Core:
         finally:
             bt.partition_keys = bt.data = None
 
-    def _new_batch(self, n: int) -> _Batch:
-        """A batch for n records about to be handed to C (under _submit_lock)."""
+    def _new_batch(self, n: int) -> Optional[_Batch]:
+        """A batch for n records about to be handed to C (under _submit_lock); None, to be
+        taken as a full buffer, while half of the batch numbers are in use (millions of
+        batches of a record or two each in flight, from a max_buffer_records that large)."""
         with self._cv:
             batches = self._batches
+            if len(batches) > _BID_MASK // 2:
+                return None
             bid = self._next_bid
             while bid in batches:  # (a number is free again once its batch is reported)
                 bid = (bid + 1) & _BID_MASK
