@@ -859,11 +859,16 @@ class _Core:
         nbytes = sum(q[_DLEN::_QW]) + sum(u[2 * _OP + _HI::_IW]) + _OVERHEAD * n
         batches = self._batches
         with self._cv:
-            bs = list(map(batches.__getitem__, per_batch))
+            bs = list(map(batches.get, per_batch))
+            counts = list(per_batch.values())
+            if None in bs:  # (a report whose id is not ours: nothing to resolve)
+                known = [j for j, b in enumerate(bs) if b is not None]
+                bs = [bs[j] for j in known]
+                counts = [counts[j] for j in known]
             # The batches some future of which is still alive (see _Batch): with no other
             # reference than _batches and bs, none is.
             held = [bs[j] for j in _held_of(bs, _BATCH_REFS)]
-            for b, c in zip(bs, per_batch.values()):
+            for b, c in zip(bs, counts):
                 b.left -= c
                 if not b.left:
                     del batches[b.bid]
